@@ -1,0 +1,3 @@
+//! Analyses of the primal IR that the adjoint transformation relies on.
+
+pub mod activity;

@@ -1,0 +1,254 @@
+//! The annotated function as the macro sees it: parameters classified by type,
+//! the return type, and which parameters get adjoints.
+
+use crate::args::Args;
+use crate::ctxt::Ctxt;
+use crate::ir::FloatTy;
+use quote::format_ident;
+
+/// A parameter of the user's function.
+pub struct ParamInput<'a> {
+    /// The name the generated functions give it: the user's, without `mut`.
+    pub ident: syn::Ident,
+    pub ty: &'a syn::Type,
+    /// `Some` for an `f32`/`f64` scalar.
+    pub float: Option<FloatTy>,
+    /// Whether `f_grad` returns its adjoint.
+    pub wrt: bool,
+}
+
+pub struct FnInput<'a> {
+    pub item: &'a syn::ItemFn,
+    pub params: Vec<ParamInput<'a>>,
+    pub ret: FloatTy,
+}
+
+impl<'a> FnInput<'a> {
+    /// Classifies the signature, reporting every problem with it into `ctxt`.
+    /// `None` if the signature is not one the macro can generate functions for.
+    pub fn from_syn(item: &'a syn::ItemFn, args: &Args, ctxt: &Ctxt) -> Option<FnInput<'a>> {
+        check_signature(&item.sig, ctxt);
+        let params: Vec<_> = item
+            .sig
+            .inputs
+            .iter()
+            .enumerate()
+            .filter_map(|(k, arg)| param_from_syn(k, arg, ctxt))
+            .collect();
+        let ret = return_type(&item.sig, ctxt);
+        if params.len() != item.sig.inputs.len() {
+            return None;
+        }
+        let mut input = FnInput {
+            item,
+            params,
+            ret: ret?,
+        };
+        input.select_wrt(args, ctxt);
+        Some(input)
+    }
+
+    pub fn name(&self) -> &syn::Ident {
+        &self.item.sig.ident
+    }
+
+    fn select_wrt(&mut self, args: &Args, ctxt: &Ctxt) {
+        let Some(names) = &args.wrt else {
+            for param in &mut self.params {
+                param.wrt = param.float.is_some();
+            }
+            if !self.params.iter().any(|p| p.wrt) {
+                ctxt.error_spanned_by(
+                    &self.item.sig,
+                    format!(
+                        "`{}` has no f32 or f64 parameter to differentiate with respect to; \
+                         #[differentiate] returns the adjoint of each f32/f64 parameter",
+                        self.name()
+                    ),
+                );
+            }
+            return;
+        };
+        for name in names {
+            match self.params.iter_mut().find(|p| p.ident == *name) {
+                Some(param) if param.float.is_some() => param.wrt = true,
+                Some(param) => ctxt.error_spanned_by(
+                    name,
+                    format!(
+                        "`{name}` has type `{}`, which has no adjoint; \
+                         `wrt` takes f32 and f64 parameters",
+                        type_text(param.ty)
+                    ),
+                ),
+                None => ctxt.error_spanned_by(
+                    name,
+                    format!(
+                        "`{name}` is not a parameter of `{}`; its parameters are: {}",
+                        self.name(),
+                        self.params
+                            .iter()
+                            .map(|p| format!("`{}`", p.ident))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+fn check_signature(sig: &syn::Signature, ctxt: &Ctxt) {
+    let unsupported = |node: &dyn quote::ToTokens, what: &str| {
+        ctxt.error_spanned_by(
+            node,
+            format!("{what} are not supported by #[differentiate]; annotate a plain `fn` with f32/f64 parameters"),
+        )
+    };
+    if let Some(token) = &sig.asyncness {
+        unsupported(token, "`async fn`s");
+    }
+    if let Some(token) = &sig.unsafety {
+        unsupported(token, "`unsafe fn`s");
+    }
+    if let Some(token) = &sig.constness {
+        unsupported(token, "`const fn`s");
+    }
+    if let Some(abi) = &sig.abi {
+        unsupported(abi, "`extern` functions");
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        unsupported(&sig.generics, "generic parameters");
+    }
+    if let Some(variadic) = &sig.variadic {
+        unsupported(variadic, "variadic parameters");
+    }
+}
+
+fn param_from_syn<'a>(k: usize, arg: &'a syn::FnArg, ctxt: &Ctxt) -> Option<ParamInput<'a>> {
+    let pat_type = match arg {
+        syn::FnArg::Typed(pat_type) => pat_type,
+        syn::FnArg::Receiver(receiver) => {
+            ctxt.error_spanned_by(
+                receiver,
+                "methods (`self` parameters) are not supported by #[differentiate] yet; \
+                 write a free function that takes the data as a `&` parameter",
+            );
+            return None;
+        }
+    };
+    let ident = match &*pat_type.pat {
+        syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
+        syn::Pat::Wild(_) => format_ident!("__ad_param{}", k),
+        pat => {
+            ctxt.error_spanned_by(
+                pat,
+                "this parameter pattern is not supported by #[differentiate]; \
+                 use a plain name (`x: f64`, `mut x: f64`) and destructure in the body",
+            );
+            return None;
+        }
+    };
+    let ty = &*pat_type.ty;
+    let float = float_type(ty);
+    if float.is_none() && !check_constant_type(ty, ctxt) {
+        return None;
+    }
+    Some(ParamInput {
+        ident,
+        ty,
+        float,
+        wrt: false,
+    })
+}
+
+/// Whether a non-float parameter type can be taken as a constant; reports it if not.
+fn check_constant_type(ty: &syn::Type, ctxt: &Ctxt) -> bool {
+    let problem = match ty {
+        syn::Type::Reference(reference) if reference.mutability.is_some() => {
+            "`&mut` parameters are not supported: a differentiated function must not \
+             write through its parameters; return the value instead"
+        }
+        syn::Type::Reference(reference) if float_type(&reference.elem).is_some() => {
+            "float parameters by reference are not supported; take the float by value (`x: f64`)"
+        }
+        syn::Type::ImplTrait(_) => {
+            "`impl Trait` parameters are not supported by #[differentiate]; use a concrete type"
+        }
+        _ if holds_floats(ty) => {
+            "slice, array and `Vec` parameters of floats are not differentiable yet; \
+             differentiate with respect to f32/f64 scalars, or exclude this parameter \
+             with `#[differentiate(wrt(...))]` to use it as constant data"
+        }
+        _ => return true,
+    };
+    ctxt.error_spanned_by(ty, format!("{problem} (this parameter has type `{}`)", type_text(ty)));
+    false
+}
+
+/// `f32`/`f64` as a path type.
+pub fn float_type(ty: &syn::Type) -> Option<FloatTy> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    if path.qself.is_some() {
+        return None;
+    }
+    let ident = path.path.get_ident()?;
+    if ident == "f64" {
+        Some(FloatTy::F64)
+    } else if ident == "f32" {
+        Some(FloatTy::F32)
+    } else {
+        None
+    }
+}
+
+/// Whether a type is a slice, array or `Vec` whose elements are floats.
+fn holds_floats(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(reference) => holds_floats(&reference.elem),
+        syn::Type::Slice(slice) => float_type(&slice.elem).is_some(),
+        syn::Type::Array(array) => float_type(&array.elem).is_some(),
+        syn::Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
+            segment.ident == "Vec"
+                && matches!(&segment.arguments, syn::PathArguments::AngleBracketed(args)
+                    if args.args.iter().any(|arg| matches!(arg, syn::GenericArgument::Type(t) if float_type(t).is_some())))
+        }),
+        _ => false,
+    }
+}
+
+fn return_type(sig: &syn::Signature, ctxt: &Ctxt) -> Option<FloatTy> {
+    match &sig.output {
+        syn::ReturnType::Type(_, ty) => {
+            let float = float_type(ty);
+            if float.is_none() {
+                ctxt.error_spanned_by(
+                    ty,
+                    format!(
+                        "#[differentiate] functions must return `f64` or `f32`, not `{}`",
+                        type_text(ty)
+                    ),
+                );
+            }
+            float
+        }
+        syn::ReturnType::Default => {
+            ctxt.error_spanned_by(
+                sig,
+                "#[differentiate] functions must return `f64` or `f32`; this one returns nothing",
+            );
+            None
+        }
+    }
+}
+
+/// A type as the user wrote it, for messages.
+pub fn type_text(ty: &syn::Type) -> String {
+    quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(" < ", "<")
+        .replace(" >", ">")
+        .replace("& ", "&")
+        .replace(" ;", ";")
+}

@@ -1,0 +1,307 @@
+//! The SSA IR: values, instructions and structured regions.
+//!
+//! A [`Function`] owns three arenas. Its body is a [`Region`]: an ordered list of
+//! instructions whose `yields` are the function's results. Control flow (the
+//! next step of the project) nests regions inside instructions (`If` with two
+//! regions that yield values, loops whose regions take carried values as
+//! arguments), so there are no φ-nodes and emission maps back to `if`/`for`.
+//!
+//! Invariants, checked by [`verify`](verify::verify): every value is defined once;
+//! every use is dominated by its definition; instruction results and yields have
+//! the arity their opcode requires.
+
+mod builder;
+mod display;
+mod entity;
+mod prim;
+pub mod verify;
+
+pub use builder::FnBuilder;
+pub use entity::{Arena, EntityRef, Inst, Region, SecondaryMap, Value};
+pub use prim::{ArgKind, Prim};
+
+use proc_macro2::{Span, TokenStream};
+
+/// A floating-point type.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum FloatTy {
+    F32,
+    F64,
+}
+
+impl FloatTy {
+    pub fn name(self) -> &'static str {
+        match self {
+            FloatTy::F32 => "f32",
+            FloatTy::F64 => "f64",
+        }
+    }
+}
+
+/// What the macro knows of a value's type. Only floats of a known width can carry
+/// an adjoint; everything else is a constant whose Rust type rustc infers.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Ty {
+    Float(FloatTy),
+    /// A float literal without suffix: rustc picks its width from the context.
+    FloatLit,
+    Int,
+    Bool,
+    /// Anything else (a field of a config struct, a call's result, …).
+    Other,
+}
+
+impl Ty {
+    /// The type of `a op b` for an arithmetic operator, from what is known of both.
+    pub fn join(a: Ty, b: Ty) -> Ty {
+        match (a, b) {
+            (Ty::Float(t), _) | (_, Ty::Float(t)) => Ty::Float(t),
+            (Ty::FloatLit, Ty::FloatLit) => Ty::FloatLit,
+            (Ty::Int, Ty::Int) => Ty::Int,
+            _ => Ty::Other,
+        }
+    }
+}
+
+impl std::fmt::Display for Ty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ty::Float(t) => f.write_str(t.name()),
+            Ty::FloatLit => f.write_str("float"),
+            Ty::Int => f.write_str("int"),
+            Ty::Bool => f.write_str("bool"),
+            Ty::Other => f.write_str("?"),
+        }
+    }
+}
+
+/// Binary operators, as written in the source.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            BinOp::Add => "add",
+            BinOp::Sub => "sub",
+            BinOp::Mul => "mul",
+            BinOp::Div => "div",
+            BinOp::Rem => "rem",
+            BinOp::BitAnd => "bitand",
+            BinOp::BitOr => "bitor",
+            BinOp::BitXor => "bitxor",
+            BinOp::Shl => "shl",
+            BinOp::Shr => "shr",
+            BinOp::Eq => "eq",
+            BinOp::Ne => "ne",
+            BinOp::Lt => "lt",
+            BinOp::Le => "le",
+            BinOp::Gt => "gt",
+            BinOp::Ge => "ge",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+}
+
+/// An expression the macro does not look into: it runs as written in the forward
+/// sweep, with the values it reads from the function's locals as `captures`.
+/// It must not depend on a differentiable value (checked by activity analysis).
+#[derive(Clone, Debug)]
+pub struct Opaque {
+    /// The expression, with each captured local replaced by a [`capture_placeholder`].
+    pub expr: syn::Expr,
+    /// What a diagnostic calls it: "call of `g`", "method `to_degrees`", ….
+    pub what: String,
+    /// Whether it is a method call whose receiver is the first capture (the
+    /// "unknown method on a float" diagnostic).
+    pub method: bool,
+}
+
+/// Operations. Instruction arguments are in `InstData::args`, in source order.
+#[derive(Clone, Debug)]
+pub enum Op {
+    /// A literal, emitted as written.
+    Const(syn::Lit),
+    /// An expression of constants only; see [`Opaque`].
+    Opaque(Box<Opaque>),
+    Bin(BinOp),
+    Neg,
+    Not,
+    /// An elementary function; `path_ty` is `Some(f64)` for the path form `f64::sin(x)`.
+    Call {
+        prim: Prim,
+        path_ty: Option<FloatTy>,
+    },
+    /// `arg as ty`.
+    Cast(syn::Type),
+    /// Reverse sweep: the partial derivatives of `prim`, one result per float argument;
+    /// arguments are `prim`'s arguments followed by its primal output.
+    Partials(Prim),
+    /// Reverse sweep: `*adjoint_buffer[param] += arg`.
+    Accumulate { param: usize },
+    /// A placeholder left where lowering reported an error; never emitted.
+    Poison,
+}
+
+#[derive(Clone, Debug)]
+pub struct InstData {
+    pub op: Op,
+    pub args: Vec<Value>,
+    pub results: Vec<Value>,
+    /// The source this instruction came from, for diagnostics and `quote_spanned!`.
+    pub span: Span,
+}
+
+/// Where a value is defined.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum ValueDef {
+    Param(usize),
+    Result(Inst, usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct ValueData {
+    pub ty: Ty,
+    pub def: ValueDef,
+    /// The user's variable name this value was bound to, if any, to name temporaries.
+    pub hint: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RegionData {
+    pub insts: Vec<Inst>,
+    pub yields: Vec<Value>,
+}
+
+/// The role of a function parameter.
+#[derive(Clone, Debug)]
+pub enum ParamKind {
+    /// A parameter of the user's function, differentiable or not.
+    Primal { name: syn::Ident, wrt: bool },
+    /// The adjoint of the output that the reverse sweep starts from.
+    Seed,
+    /// `&mut` buffer that receives the adjoint of primal parameter `of`.
+    AdjointOut { of: usize },
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub kind: ParamKind,
+    /// `None` for adjoint buffers, which are written through `Accumulate` only.
+    pub value: Option<Value>,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub ret: FloatTy,
+    pub values: Arena<Value, ValueData>,
+    pub insts: Arena<Inst, InstData>,
+    pub regions: Arena<Region, RegionData>,
+    pub body: Region,
+}
+
+impl Function {
+    /// The single value the body returns.
+    pub fn returned(&self) -> Value {
+        self.regions[self.body].yields[0]
+    }
+
+    pub fn new_value(&mut self, ty: Ty, def: ValueDef, hint: Option<String>) -> Value {
+        self.values.push(ValueData { ty, def, hint })
+    }
+
+    /// Appends an instruction to `region` and creates its results.
+    pub fn push_inst(
+        &mut self,
+        region: Region,
+        op: Op,
+        args: Vec<Value>,
+        result_tys: &[Ty],
+        span: Span,
+    ) -> Inst {
+        let inst = self.insts.push(InstData {
+            op,
+            args,
+            results: Vec::new(),
+            span,
+        });
+        let results = result_tys
+            .iter()
+            .enumerate()
+            .map(|(k, &ty)| self.new_value(ty, ValueDef::Result(inst, k), None))
+            .collect();
+        self.insts[inst].results = results;
+        self.regions[region].insts.push(inst);
+        inst
+    }
+
+    /// The tokens of an opaque expression with capture `k` written as `name(captures[k])`.
+    pub fn tokens_with_captures(
+        &self,
+        opaque: &Opaque,
+        captures: &[Value],
+        mut name: impl FnMut(Value) -> TokenStream,
+    ) -> TokenStream {
+        let mut expr = opaque.expr.clone();
+        substitute_captures(&mut expr, &mut |k| name(captures[k]));
+        quote::ToTokens::into_token_stream(expr)
+    }
+}
+
+/// The identifier that stands for capture `k` inside an [`Opaque`] expression.
+/// It sits in an `Expr::Verbatim`, which parsing user code never produces for a path.
+pub fn capture_placeholder(k: usize) -> syn::Expr {
+    let ident = quote::format_ident!("__ad_capture_{}", k);
+    syn::Expr::Verbatim(quote::quote!(#ident))
+}
+
+fn capture_index(tokens: &TokenStream) -> Option<usize> {
+    let mut iter = tokens.clone().into_iter();
+    let (Some(proc_macro2::TokenTree::Ident(ident)), None) = (iter.next(), iter.next()) else {
+        return None;
+    };
+    ident.to_string().strip_prefix("__ad_capture_")?.parse().ok()
+}
+
+/// Replaces every capture placeholder in `expr` by the tokens `name(k)` gives.
+pub fn substitute_captures(expr: &mut syn::Expr, name: &mut dyn FnMut(usize) -> TokenStream) {
+    struct Substitute<'a>(&'a mut dyn FnMut(usize) -> TokenStream);
+    impl syn::visit_mut::VisitMut for Substitute<'_> {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            if let syn::Expr::Verbatim(tokens) = expr {
+                if let Some(k) = capture_index(tokens) {
+                    *tokens = (self.0)(k);
+                    return;
+                }
+            }
+            syn::visit_mut::visit_expr_mut(self, expr);
+        }
+    }
+    syn::visit_mut::VisitMut::visit_expr_mut(&mut Substitute(name), expr);
+}

@@ -1,0 +1,29 @@
+//! The `#[differentiate]` attribute macro of the `ad` crate.
+//!
+//! Users depend on `ad`, which re-exports this macro; see that crate's documentation.
+//! This file only converts between `proc_macro` and `proc_macro2` tokens: everything
+//! else works on `proc_macro2` so that it can be driven from tests.
+
+mod adjoint;
+mod analysis;
+mod args;
+mod ast;
+mod ctxt;
+mod emit;
+mod expand;
+mod fallback;
+mod ir;
+mod lower;
+mod rules;
+
+#[cfg(test)]
+mod filetests;
+
+use proc_macro::TokenStream;
+
+/// Generates `NAME_grad` (value and gradient) and `NAME_adjoint` (seeded, accumulating
+/// into caller-provided buffers) next to the annotated function; see the `ad` crate.
+#[proc_macro_attribute]
+pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,328 @@
+//! Expressions: literals, locals, operators, elementary functions, casts, blocks,
+//! and opaque constant expressions.
+
+use super::{Lowerer, SUPPORTED};
+use crate::ir::{capture_placeholder, BinOp, FloatTy, Opaque, Op, Prim, Ty, Value};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+
+impl Lowerer<'_> {
+    /// Lowers an expression whose value is needed.
+    pub(super) fn value_of(&mut self, expr: &syn::Expr) -> Value {
+        match self.lower_expr(expr) {
+            Some(value) => value,
+            // After `return` the value is never used.
+            None if self.returned.is_some() => self.poison(expr.span()),
+            None => self.error(expr, "this expression has no value, but a value is needed here"),
+        }
+    }
+
+    /// Lowers an expression; `None` for one without a value (an assignment, `return`).
+    pub(super) fn lower_expr(&mut self, expr: &syn::Expr) -> Option<Value> {
+        let span = expr.span();
+        let value = match expr {
+            syn::Expr::Lit(lit) => {
+                let ty = literal_type(&lit.lit);
+                self.builder.inst(Op::Const(lit.lit.clone()), Vec::new(), ty, span)
+            }
+            syn::Expr::Path(path) => match path.path.get_ident().filter(|_| path.qself.is_none()) {
+                Some(ident) => match self.lookup(ident) {
+                    Some(value) => value,
+                    None => self.opaque(expr, format!("`{ident}`")),
+                },
+                None => self.opaque(expr, "this path".into()),
+            },
+            syn::Expr::Paren(inner) => return self.lower_expr(&inner.expr),
+            syn::Expr::Group(inner) => return self.lower_expr(&inner.expr),
+            syn::Expr::Block(block) if block.label.is_none() => {
+                return self.lower_block(&block.block)
+            }
+            syn::Expr::Unary(unary) => self.lower_unary(expr, unary),
+            syn::Expr::Binary(binary) => return self.lower_binary(expr, binary),
+            syn::Expr::Assign(assign) => {
+                self.lower_assign(&assign.left, None, &assign.right);
+                return None;
+            }
+            syn::Expr::Return(ret) => {
+                self.lower_return(ret);
+                return None;
+            }
+            syn::Expr::MethodCall(call) => self.lower_method_call(expr, call),
+            syn::Expr::Call(call) => self.lower_call(expr, call),
+            syn::Expr::Cast(cast) => {
+                let arg = self.value_of(&cast.expr);
+                let ty = cast_type(&cast.ty);
+                self.builder.inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
+            }
+            syn::Expr::Field(_) => self.opaque(expr, "this field access".into()),
+            syn::Expr::Index(_) => self.opaque(expr, "indexing".into()),
+            syn::Expr::Reference(_) => self.opaque(expr, "taking a reference".into()),
+            syn::Expr::Tuple(_) => self.opaque(expr, "a tuple".into()),
+            syn::Expr::Array(_) | syn::Expr::Repeat(_) => self.opaque(expr, "an array".into()),
+            syn::Expr::Struct(_) => self.opaque(expr, "a struct literal".into()),
+            syn::Expr::Range(_) => self.opaque(expr, "a range".into()),
+            syn::Expr::Macro(mac) => self.unsupported_macro(&mac.mac),
+            other => self.error(other, unsupported_message(other)),
+        };
+        Some(value)
+    }
+
+    fn lower_unary(&mut self, expr: &syn::Expr, unary: &syn::ExprUnary) -> Value {
+        let op = match unary.op {
+            syn::UnOp::Neg(_) => Op::Neg,
+            syn::UnOp::Not(_) => Op::Not,
+            _ => return self.opaque(expr, "a dereference".into()),
+        };
+        let arg = self.value_of(&unary.expr);
+        let ty = self.builder.ty(arg);
+        self.builder.inst(op, vec![arg], ty, expr.span())
+    }
+
+    fn lower_binary(&mut self, expr: &syn::Expr, binary: &syn::ExprBinary) -> Option<Value> {
+        use syn::BinOp as B;
+        let op = match binary.op {
+            B::Add(_) => BinOp::Add,
+            B::Sub(_) => BinOp::Sub,
+            B::Mul(_) => BinOp::Mul,
+            B::Div(_) => BinOp::Div,
+            B::Rem(_) => BinOp::Rem,
+            B::BitAnd(_) => BinOp::BitAnd,
+            B::BitOr(_) => BinOp::BitOr,
+            B::BitXor(_) => BinOp::BitXor,
+            B::Shl(_) => BinOp::Shl,
+            B::Shr(_) => BinOp::Shr,
+            B::Eq(_) => BinOp::Eq,
+            B::Ne(_) => BinOp::Ne,
+            B::Lt(_) => BinOp::Lt,
+            B::Le(_) => BinOp::Le,
+            B::Gt(_) => BinOp::Gt,
+            B::Ge(_) => BinOp::Ge,
+            B::And(_) | B::Or(_) => return Some(self.opaque(expr, "`&&`/`||`".into())),
+            compound => {
+                let op = match compound {
+                    B::AddAssign(_) => BinOp::Add,
+                    B::SubAssign(_) => BinOp::Sub,
+                    B::MulAssign(_) => BinOp::Mul,
+                    B::DivAssign(_) => BinOp::Div,
+                    B::RemAssign(_) => BinOp::Rem,
+                    B::BitAndAssign(_) => BinOp::BitAnd,
+                    B::BitOrAssign(_) => BinOp::BitOr,
+                    B::BitXorAssign(_) => BinOp::BitXor,
+                    B::ShlAssign(_) => BinOp::Shl,
+                    B::ShrAssign(_) => BinOp::Shr,
+                    _ => return Some(self.error(expr, format!("this operator is not supported; {SUPPORTED}"))),
+                };
+                self.lower_assign(&binary.left, Some(op), &binary.right);
+                return None;
+            }
+        };
+        let lhs = self.value_of(&binary.left);
+        let rhs = self.value_of(&binary.right);
+        let ty = if op.is_comparison() {
+            Ty::Bool
+        } else {
+            Ty::join(self.builder.ty(lhs), self.builder.ty(rhs))
+        };
+        Some(self.builder.inst(Op::Bin(op), vec![lhs, rhs], ty, expr.span()))
+    }
+
+    /// `x.sin()`, `x.powi(2)`, `x.mul_add(a, b)`; other methods are opaque.
+    fn lower_method_call(&mut self, expr: &syn::Expr, call: &syn::ExprMethodCall) -> Value {
+        let name = call.method.to_string();
+        match Prim::from_name(&name) {
+            Some(prim) if call.turbofish.is_none() && call.args.len() + 1 == prim.args().len() => {
+                let receiver = self.value_of(&call.receiver);
+                let mut args = vec![receiver];
+                args.extend(call.args.iter().map(|arg| self.value_of(arg)));
+                let ty = self.builder.ty(receiver);
+                let op = Op::Call { prim, path_ty: None };
+                self.builder.inst(op, args, ty, expr.span())
+            }
+            _ => self.opaque(expr, format!("the method `{name}`")),
+        }
+    }
+
+    /// `f64::sin(x)`, `f32::powf(x, y)`; other calls are opaque.
+    fn lower_call(&mut self, expr: &syn::Expr, call: &syn::ExprCall) -> Value {
+        let callee = match &*call.func {
+            syn::Expr::Path(path) if path.qself.is_none() => Some(&path.path),
+            _ => None,
+        };
+        let name = callee
+            .and_then(|path| path.segments.last())
+            .map_or_else(|| "the function".to_owned(), |s| format!("`{}`", s.ident));
+        match callee.and_then(float_function) {
+            Some((float, prim)) if call.args.len() == prim.args().len() => {
+                let args = call.args.iter().map(|arg| self.value_of(arg)).collect();
+                let op = Op::Call { prim, path_ty: Some(float) };
+                self.builder.inst(op, args, Ty::Float(float), expr.span())
+            }
+            _ => self.opaque(expr, format!("the call of {name}")),
+        }
+    }
+
+    /// An expression that runs as written, reading the locals it names.
+    fn opaque(&mut self, expr: &syn::Expr, what: String) -> Value {
+        let mut expr = expr.clone();
+        let mut capture = CaptureLocals {
+            lowerer: self,
+            captures: Vec::new(),
+        };
+        capture.visit_expr_mut(&mut expr);
+        let captures = capture.captures;
+        let ty = path_float_type(&expr).map_or(Ty::Other, Ty::Float);
+        let method = matches!(expr, syn::Expr::MethodCall(_));
+        let span = expr.span();
+        let opaque = Opaque { expr, what, method };
+        self.builder.inst(Op::Opaque(Box::new(opaque)), captures, ty, span)
+    }
+}
+
+/// Replaces the locals an opaque expression reads with capture placeholders, and
+/// rejects what would make that substitution wrong (new bindings, macros).
+struct CaptureLocals<'l, 'c> {
+    lowerer: &'l mut Lowerer<'c>,
+    captures: Vec<Value>,
+}
+
+impl CaptureLocals<'_, '_> {
+    fn capture(&mut self, value: Value) -> syn::Expr {
+        let k = match self.captures.iter().position(|&v| v == value) {
+            Some(k) => k,
+            None => {
+                self.captures.push(value);
+                self.captures.len() - 1
+            }
+        };
+        capture_placeholder(k)
+    }
+}
+
+impl VisitMut for CaptureLocals<'_, '_> {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        match expr {
+            syn::Expr::Path(path) if path.qself.is_none() => {
+                if let Some(value) = path.path.get_ident().and_then(|i| self.lowerer.lookup(i)) {
+                    *expr = self.capture(value);
+                }
+            }
+            syn::Expr::Macro(mac) => {
+                self.lowerer.unsupported_macro(&mac.mac);
+            }
+            syn::Expr::Closure(_)
+            | syn::Expr::Block(_)
+            | syn::Expr::Unsafe(_)
+            | syn::Expr::Async(_)
+            | syn::Expr::If(_)
+            | syn::Expr::Match(_)
+            | syn::Expr::Loop(_)
+            | syn::Expr::While(_)
+            | syn::Expr::ForLoop(_)
+            | syn::Expr::Let(_)
+            | syn::Expr::Return(_)
+            | syn::Expr::Break(_)
+            | syn::Expr::Continue(_)
+            | syn::Expr::Try(_)
+            | syn::Expr::TryBlock(_)
+            | syn::Expr::Assign(_) => {
+                self.lowerer.error(&*expr, unsupported_message(expr));
+            }
+            _ => syn::visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_field_value_mut(&mut self, field: &mut syn::FieldValue) {
+        // `S { x }` reads the local `x`: spell it `S { x: <capture> }`.
+        if field.colon_token.is_none() {
+            field.colon_token = Some(Default::default());
+        }
+        syn::visit_mut::visit_field_value_mut(self, field);
+    }
+}
+
+/// The message for a construct the macro cannot differentiate.
+fn unsupported_message(expr: &syn::Expr) -> String {
+    let what = match expr {
+        syn::Expr::If(_) => "`if`",
+        syn::Expr::Match(_) => "`match`",
+        syn::Expr::Loop(_) => "`loop`",
+        syn::Expr::While(_) => "`while` loops",
+        syn::Expr::ForLoop(_) => "`for` loops",
+        syn::Expr::Break(_) => "`break`",
+        syn::Expr::Continue(_) => "`continue`",
+        syn::Expr::Closure(_) => "closures",
+        syn::Expr::Unsafe(_) => "`unsafe` blocks",
+        syn::Expr::Async(_) => "`async` blocks",
+        syn::Expr::Await(_) => "`.await`",
+        syn::Expr::Try(_) | syn::Expr::TryBlock(_) => "the `?` operator",
+        syn::Expr::Let(_) => "`let` expressions",
+        syn::Expr::Block(_) => "blocks inside a constant expression",
+        syn::Expr::Return(_) => "`return` inside a constant expression",
+        syn::Expr::Assign(_) => "assignment inside a constant expression",
+        syn::Expr::Yield(_) => "`yield`",
+        _ => "this expression",
+    };
+    format!("{what} is not supported in #[differentiate] functions; {SUPPORTED}")
+}
+
+fn literal_type(lit: &syn::Lit) -> Ty {
+    match lit {
+        syn::Lit::Float(float) => match float.suffix() {
+            "f64" => Ty::Float(FloatTy::F64),
+            "f32" => Ty::Float(FloatTy::F32),
+            _ => Ty::FloatLit,
+        },
+        syn::Lit::Int(int) => match int.suffix() {
+            "f64" => Ty::Float(FloatTy::F64),
+            "f32" => Ty::Float(FloatTy::F32),
+            _ => Ty::Int,
+        },
+        syn::Lit::Bool(_) => Ty::Bool,
+        _ => Ty::Other,
+    }
+}
+
+fn cast_type(ty: &syn::Type) -> Ty {
+    const INTS: [&str; 12] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    if let Some(float) = crate::ast::float_type(ty) {
+        return Ty::Float(float);
+    }
+    match ty {
+        syn::Type::Path(path) if path.path.get_ident().is_some_and(|i| INTS.iter().any(|n| i == n)) => Ty::Int,
+        _ => Ty::Other,
+    }
+}
+
+/// `f64::sin` → `(F64, Sin)`; also `std::f64::sin` and `core::primitive::f64::sin`.
+fn float_function(path: &syn::Path) -> Option<(FloatTy, Prim)> {
+    let mut segments = path.segments.iter().rev();
+    let function = segments.next()?;
+    let ty = segments.next()?;
+    let float = match ty.ident.to_string().as_str() {
+        "f64" => FloatTy::F64,
+        "f32" => FloatTy::F32,
+        _ => return None,
+    };
+    if !function.arguments.is_none() {
+        return None;
+    }
+    Some((float, Prim::from_name(&function.ident.to_string())?))
+}
+
+/// `f64::EPSILON`, `std::f32::consts::PI`: a path through `f64`/`f32` names a float of that type.
+fn path_float_type(expr: &syn::Expr) -> Option<FloatTy> {
+    let syn::Expr::Path(path) = expr else {
+        return None;
+    };
+    path.path.segments.iter().find_map(|segment| {
+        if segment.ident == "f64" {
+            Some(FloatTy::F64)
+        } else if segment.ident == "f32" {
+            Some(FloatTy::F32)
+        } else {
+            None
+        }
+    })
+}

@@ -1,0 +1,110 @@
+//! Lowering: the function's syn AST → SSA IR.
+//!
+//! Each `let`, assignment and compound assignment binds a name to a fresh SSA
+//! value in a scope map, so mutation and shadowing disappear. Expressions the
+//! macro does not differentiate (paths to constants, fields of a config struct,
+//! calls with constant arguments) become [`Op::Opaque`] instructions that run as
+//! written; activity analysis rejects them if they would read a differentiable value.
+
+mod expr;
+mod stmt;
+
+use crate::ast::FnInput;
+use crate::ctxt::Ctxt;
+use crate::ir::{FnBuilder, Function, Op, ParamKind, Ty, Value};
+use proc_macro2::Span;
+
+/// Lowers the body of `input`, reporting unsupported constructs into `ctxt`.
+/// The function returned is meaningful only if `ctxt` has no errors.
+pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
+    let mut lowerer = Lowerer {
+        builder: FnBuilder::new(input.name().to_string(), input.ret),
+        ctxt,
+        scopes: vec![Vec::new()],
+        returned: None,
+    };
+    for param in &input.params {
+        let kind = ParamKind::Primal {
+            name: param.ident.clone(),
+            wrt: param.wrt,
+        };
+        let ty = param.float.map_or(Ty::Other, Ty::Float);
+        let value = lowerer.builder.add_param(kind, ty);
+        lowerer.bind(&param.ident, value);
+    }
+    let body = &input.item.block;
+    let tail = lowerer.lower_block(body);
+    let returned = match (lowerer.returned, tail) {
+        (Some(value), _) | (None, Some(value)) => value,
+        (None, None) => {
+            ctxt.error_spanned_by(
+                body,
+                "the function body has no value; end it with the expression to return",
+            );
+            lowerer.poison(Span::call_site())
+        }
+    };
+    lowerer.builder.finish(returned)
+}
+
+struct Lowerer<'c> {
+    builder: FnBuilder,
+    ctxt: &'c Ctxt,
+    /// Innermost scope last; each maps a local's name to its current value.
+    scopes: Vec<Vec<(String, Value)>>,
+    /// Set by `return`: the rest of the body is dead.
+    returned: Option<Value>,
+}
+
+impl Lowerer<'_> {
+    fn bind(&mut self, ident: &syn::Ident, value: Value) {
+        let name = ident.to_string();
+        self.builder.set_hint(value, &name);
+        self.scopes
+            .last_mut()
+            .expect("lowering always has a scope")
+            .push((name, value));
+    }
+
+    fn lookup(&self, ident: &syn::Ident) -> Option<Value> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|scope| scope.iter().rev())
+            .find(|(name, _)| ident == name)
+            .map(|&(_, value)| value)
+    }
+
+    /// Rebinds an existing local (assignment); `false` if no local has that name.
+    fn assign(&mut self, ident: &syn::Ident, value: Value) -> bool {
+        let binding = self
+            .scopes
+            .iter_mut()
+            .rev()
+            .flat_map(|scope| scope.iter_mut().rev())
+            .find(|(name, _)| ident == name);
+        match binding {
+            Some(binding) => {
+                binding.1 = value;
+                self.builder.set_hint(value, &ident.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// A stand-in value after an error, so lowering goes on and finds the next one.
+    fn poison(&mut self, span: Span) -> Value {
+        self.builder.inst(Op::Poison, Vec::new(), Ty::Other, span)
+    }
+
+    fn error(&mut self, node: impl quote::ToTokens, message: impl std::fmt::Display) -> Value {
+        let span = syn::spanned::Spanned::span(&node);
+        self.ctxt.error_spanned_by(node, message);
+        self.poison(span)
+    }
+}
+
+/// The list of what a #[differentiate] body may contain, for the end of messages.
+const SUPPORTED: &str = "supported: `let` (with `mut`, shadowing, `+=` `-=` `*=` `/=`), \
+    arithmetic, f32/f64 methods such as `sin` `exp` `powf`, `as` casts, blocks and `return`";

@@ -1,0 +1,141 @@
+//! Blocks and statements: `let`, assignment, compound assignment, `return`.
+
+use super::{Lowerer, SUPPORTED};
+use crate::ir::{BinOp, Op, Ty, Value};
+use syn::spanned::Spanned;
+
+impl Lowerer<'_> {
+    /// Lowers a block in a scope of its own; its value is the tail expression's.
+    pub(super) fn lower_block(&mut self, block: &syn::Block) -> Option<Value> {
+        self.scopes.push(Vec::new());
+        let mut value = None;
+        for (k, stmt) in block.stmts.iter().enumerate() {
+            if self.returned.is_some() {
+                break;
+            }
+            let last = k + 1 == block.stmts.len();
+            match stmt {
+                syn::Stmt::Local(local) => self.lower_local(local),
+                syn::Stmt::Expr(expr, None) if last => value = self.lower_expr(expr),
+                syn::Stmt::Expr(expr, _) => {
+                    self.lower_expr(expr);
+                }
+                syn::Stmt::Item(item) => {
+                    self.error(
+                        item,
+                        "items inside a #[differentiate] function are not supported; \
+                         move this item out of the function",
+                    );
+                }
+                syn::Stmt::Macro(stmt) => {
+                    self.unsupported_macro(&stmt.mac);
+                }
+            }
+        }
+        self.scopes.pop();
+        value
+    }
+
+    fn lower_local(&mut self, local: &syn::Local) {
+        let Some(init) = &local.init else {
+            self.error(
+                local,
+                "`let` without a value is not supported; give the variable its first value where it is declared",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.error(diverge, format!("`let … else` is not supported; {SUPPORTED}"));
+            return;
+        }
+        let value = self.value_of(&init.expr);
+        match &local.pat {
+            syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+                self.bind(&pat.ident, value)
+            }
+            syn::Pat::Type(typed) => match &*typed.pat {
+                syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+                    if let Some(float) = crate::ast::float_type(&typed.ty) {
+                        self.refine_literal_type(value, float);
+                    }
+                    self.bind(&pat.ident, value)
+                }
+                pat => self.unsupported_pattern(pat),
+            },
+            syn::Pat::Wild(_) => {}
+            pat => self.unsupported_pattern(pat),
+        }
+    }
+
+    /// `let c: f64 = 2.0;` gives the literal a width the macro can use.
+    fn refine_literal_type(&mut self, value: Value, float: crate::ir::FloatTy) {
+        if self.builder.ty(value) == Ty::FloatLit {
+            self.builder.set_ty(value, Ty::Float(float));
+        }
+    }
+
+    fn unsupported_pattern(&mut self, pat: &syn::Pat) {
+        self.error(
+            pat,
+            "this pattern is not supported in #[differentiate] functions; \
+             bind one name per `let` (`let x = …;`, `let mut x: f64 = …;`)",
+        );
+    }
+
+    /// `x = e` and `x op= e`: the local `x` now names a new value.
+    pub(super) fn lower_assign(&mut self, place: &syn::Expr, op: Option<BinOp>, rhs: &syn::Expr) {
+        let rhs = self.value_of(rhs);
+        let syn::Expr::Path(path) = place else {
+            self.error(
+                place,
+                "assignment to this place is not supported; assign to a local variable (`x = …`, `x += …`)",
+            );
+            return;
+        };
+        let Some(ident) = path.path.get_ident().filter(|_| path.qself.is_none()) else {
+            self.error(place, "assignment to a path is not supported; assign to a local variable");
+            return;
+        };
+        let value = match (op, self.lookup(ident)) {
+            (_, None) => {
+                self.error(
+                    place,
+                    format!("`{ident}` is not a local variable of this function, so it cannot be assigned to"),
+                );
+                return;
+            }
+            (None, Some(_)) => rhs,
+            (Some(op), Some(old)) => {
+                let ty = Ty::join(self.builder.ty(old), self.builder.ty(rhs));
+                self.builder.inst(Op::Bin(op), vec![old, rhs], ty, place.span())
+            }
+        };
+        self.assign(ident, value);
+    }
+
+    /// `return e`: the value of the function; what follows is dead.
+    pub(super) fn lower_return(&mut self, ret: &syn::ExprReturn) {
+        let value = match &ret.expr {
+            Some(expr) => self.value_of(expr),
+            None => self.error(ret, "`return` needs the value to return"),
+        };
+        if self.returned.is_none() {
+            self.returned = Some(value);
+        }
+    }
+
+    pub(super) fn unsupported_macro(&mut self, mac: &syn::Macro) -> Value {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(String::new, |s| s.ident.to_string());
+        self.error(
+            mac,
+            format!(
+                "macros such as `{name}!` are not supported in #[differentiate] functions; \
+                 compute the value with ordinary expressions"
+            ),
+        )
+    }
+}

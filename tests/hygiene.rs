@@ -1,0 +1,61 @@
+//! Generated code compiles in a strict user crate and cannot clash with user names.
+#![deny(warnings)]
+#![forbid(unsafe_code)]
+
+use ad::differentiate;
+use approx::assert_relative_eq;
+
+/// A user's names that look like the macro's own temporaries and parameters.
+#[differentiate]
+pub fn clash(seed: f64, d_seed: f64, value: f64) -> f64 {
+    let v2 = seed * d_seed;
+    let v3 = v2 + value;
+    let __ad_v0 = v3 * v3;
+    __ad_v0 + seed
+}
+
+#[test]
+fn user_names_that_look_generated_work() {
+    let (v, d_seed, d_d_seed, d_value) = clash_grad(1.5, 2.0, -0.5);
+    let s = 1.5 * 2.0 - 0.5;
+    assert_relative_eq!(v, s * s + 1.5);
+    assert_relative_eq!(d_seed, 2.0 * s * 2.0 + 1.0);
+    assert_relative_eq!(d_d_seed, 2.0 * s * 1.5);
+    assert_relative_eq!(d_value, 2.0 * s);
+}
+
+/// An unused differentiable parameter gets a zero adjoint and no warning.
+#[differentiate]
+fn unused_parameter(x: f64, _y: f64) -> f64 {
+    x * 2.0
+}
+
+#[test]
+fn unused_parameter_has_zero_adjoint() {
+    assert_eq!(unused_parameter_grad(3.0, 4.0), (6.0, 2.0, 0.0));
+    assert_eq!(unused_parameter(1.0, 0.0), 2.0);
+}
+
+/// Constants of every kind next to floats.
+#[differentiate(wrt(x))]
+fn constants(x: f64, n: usize, flag: bool, scale: f64, _: u8) -> f64 {
+    let k = (n * 2 + 1) as f64;
+    let sign = if_else(flag);
+    sign * k * x * scale + std::f64::consts::PI + f64::EPSILON
+}
+
+fn if_else(flag: bool) -> f64 {
+    if flag {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+#[test]
+fn constants_are_not_differentiated() {
+    let (v, dx) = constants_grad(2.0, 3, false, 0.5, 7);
+    assert_relative_eq!(v, -7.0 + std::f64::consts::PI + f64::EPSILON);
+    assert_relative_eq!(dx, -3.5);
+    assert_relative_eq!(constants(2.0, 3, true, 0.5, 0), v + 14.0);
+}
