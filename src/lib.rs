@@ -29,8 +29,12 @@
 //! [`rules`] holds the derivative of every elementary function, and
 //! [`check_gradient`] compares a gradient with central finite differences.
 
+#![warn(missing_docs)]
+
 pub use ad_macro::differentiate;
-pub use ad_runtime::{check, check_gradient, check_gradient_with, rules, GradientMismatch, Real, Tolerance};
+pub use ad_runtime::{
+    check, check_gradient, check_gradient_with, rules, GradientMismatch, Real, Tolerance,
+};
 
 /// Items the generated code names; not part of the public API.
 #[doc(hidden)]

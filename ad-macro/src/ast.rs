@@ -181,7 +181,10 @@ fn check_constant_type(ty: &syn::Type, ctxt: &Ctxt) -> bool {
         }
         _ => return true,
     };
-    ctxt.error_spanned_by(ty, format!("{problem} (this parameter has type `{}`)", type_text(ty)));
+    ctxt.error_spanned_by(
+        ty,
+        format!("{problem} (this parameter has type `{}`)", type_text(ty)),
+    );
     false
 }
 

@@ -29,7 +29,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Args::default()
     });
     let Some(input) = FnInput::from_syn(&item_fn, &args, &ctxt) else {
-        let errors = ctxt.check().err().unwrap_or_else(|| internal("signature rejected without an error"));
+        let errors = ctxt
+            .check()
+            .err()
+            .unwrap_or_else(|| internal("signature rejected without an error"));
         return fallback::emit(&item_fn, None, errors);
     };
     match generate(&input, ctxt) {

@@ -35,7 +35,9 @@ fn run_pass(pass: &str, source: &str) -> String {
 }
 
 fn run_dir(pass: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata").join(pass);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(pass);
     let bless = std::env::var_os("AD_BLESS").is_some();
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("testdata directory exists")
@@ -52,10 +54,15 @@ fn run_dir(pass: &str) {
             .map(|l| l.strip_prefix("; ").unwrap_or(l.trim_start_matches(';')))
             .collect::<Vec<_>>()
             .join("\n");
-        let expected: String = text.lines().skip(header.len()).map(|l| format!("{l}\n")).collect();
+        let expected: String = text
+            .lines()
+            .skip(header.len())
+            .map(|l| format!("{l}\n"))
+            .collect();
         let actual = run_pass(pass, &source);
         if bless {
-            std::fs::write(&path, format!("{}\n{actual}", header.join("\n"))).expect("writable filetest");
+            std::fs::write(&path, format!("{}\n{actual}", header.join("\n")))
+                .expect("writable filetest");
         } else if actual != expected {
             failures.push(format!(
                 "{}:\n--- expected\n{expected}--- actual\n{actual}",
@@ -63,7 +70,11 @@ fn run_dir(pass: &str) {
             ));
         }
     }
-    assert!(failures.is_empty(), "filetests failed (AD_BLESS=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "filetests failed (AD_BLESS=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -9,17 +9,20 @@
 
 use crate::analysis::activity::Activity;
 use crate::ir::{
-    ArgKind, BinOp, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, SecondaryMap, Ty, Value,
-    ValueDef,
+    ArgKind, BinOp, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, SecondaryMap, SourceSpan,
+    Ty, Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
-use proc_macro2::Span;
 
 pub fn adjoint(primal: &Function, activity: &Activity) -> Function {
     let mut func = primal.clone();
     func.name = format!("{}_adjoint", primal.name);
     let seed_ty = Ty::Float(primal.ret);
-    let seed = func.new_value(seed_ty, ValueDef::Param(func.params.len()), Some("seed".into()));
+    let seed = func.new_value(
+        seed_ty,
+        ValueDef::Param(func.params.len()),
+        Some("seed".into()),
+    );
     func.params.push(Param {
         kind: ParamKind::Seed,
         value: Some(seed),
@@ -100,7 +103,7 @@ impl Reverse<'_> {
         let body = self.func.body;
         let inst = self
             .func
-            .push_inst(body, op, args, result_tys, Span::call_site());
+            .push_inst(body, op, args, result_tys, SourceSpan::generated());
         self.func.insts[inst].results.clone()
     }
 
@@ -132,7 +135,10 @@ impl Reverse<'_> {
                 sum = self.push1(Op::Bin(op), vec![sum, term.value], ty);
             }
         }
-        let hint = self.func.values[value].hint.as_ref().map(|h| format!("d_{h}"));
+        let hint = self.func.values[value]
+            .hint
+            .as_ref()
+            .map(|h| format!("d_{h}"));
         if hint.is_some() && self.func.values[sum].hint.is_none() {
             self.func.values[sum].hint = hint;
         }

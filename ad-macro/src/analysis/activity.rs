@@ -4,7 +4,7 @@
 //! call, `%`) is reported here, with the span of the user's expression.
 
 use crate::ctxt::Ctxt;
-use crate::ir::{ArgKind, BinOp, Function, Op, ParamKind, SecondaryMap, Ty, Value};
+use crate::ir::{ArgKind, BinOp, Function, Op, ParamKind, SecondaryMap, Ty, Value, ValueDef};
 use crate::rules::{rule, Rule};
 
 pub struct Activity {
@@ -33,18 +33,20 @@ fn varied(func: &Function, ctxt: &Ctxt) -> SecondaryMap<Value, bool> {
     }
     for &inst in &func.regions[func.body].insts {
         let data = &func.insts[inst];
-        let any_varied = data.args.iter().any(|&arg| varied[arg]);
+        // A poisoned argument was reported where lowering rejected it; one error is enough.
+        let any_varied =
+            data.args.iter().any(|&arg| varied[arg]) && !reads_poison(func, &data.args);
         let result_varied = match &data.op {
             Op::Const(_) | Op::Not | Op::Poison | Op::Partials(_) | Op::Accumulate { .. } => false,
             Op::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) | Op::Neg => any_varied,
             Op::Bin(op) if op.is_comparison() => false,
             Op::Bin(_) => {
                 if any_varied {
-                    ctxt.push(syn::Error::new(
+                    ctxt.error_spanned_by(
                         data.span,
                         "`%` and bitwise operators on a value that depends on a differentiable \
                          parameter are not supported; supported operators: `+ - * /` and unary `-`",
-                    ));
+                    );
                 }
                 false
             }
@@ -61,11 +63,11 @@ fn varied(func: &Function, ctxt: &Ctxt) -> SecondaryMap<Value, bool> {
                 Ty::Int | Ty::Bool => false,
                 _ => {
                     if any_varied {
-                        ctxt.push(syn::Error::new(
+                        ctxt.error_spanned_by(
                             data.span,
                             "a value that depends on a differentiable parameter can only be \
                              cast to `f32`, `f64` or an integer type",
-                        ));
+                        );
                     }
                     false
                 }
@@ -73,21 +75,21 @@ fn varied(func: &Function, ctxt: &Ctxt) -> SecondaryMap<Value, bool> {
             Op::Opaque(opaque) => {
                 if any_varied {
                     let fix = if opaque.method {
-                        "; supported float methods: sin cos tan asin acos atan atan2 sinh cosh \
+                        "methods with derivatives: sin cos tan asin acos atan atan2 sinh cosh \
                          tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt \
                          cbrt powi powf abs signum hypot min max mul_add recip clamp floor ceil \
                          round trunc"
                     } else {
-                        ""
+                        "write it with arithmetic and f32/f64 methods such as `sin`, `exp`, `powf`"
                     };
-                    ctxt.push(syn::Error::new(
+                    ctxt.error_spanned_by(
                         data.span,
                         format!(
-                            "#[differentiate] has no derivative for {} applied to a value that \
-                             depends on a differentiable parameter{fix}",
+                            "#[differentiate] has no derivative for {}, which is applied here \
+                             to a value that depends on a differentiable parameter; {fix}",
                             opaque.what
                         ),
-                    ));
+                    );
                 }
                 false
             }
@@ -97,6 +99,13 @@ fn varied(func: &Function, ctxt: &Ctxt) -> SecondaryMap<Value, bool> {
         }
     }
     varied
+}
+
+fn reads_poison(func: &Function, args: &[Value]) -> bool {
+    args.iter().any(|&arg| match func.values[arg].def {
+        ValueDef::Result(inst, _) => matches!(func.insts[inst].op, Op::Poison),
+        ValueDef::Param(_) => false,
+    })
 }
 
 fn useful(func: &Function) -> SecondaryMap<Value, bool> {

@@ -1,7 +1,8 @@
 //! Building a [`Function`] instruction by instruction.
 
-use super::{Arena, FloatTy, Function, Op, Param, ParamKind, RegionData, Ty, Value, ValueDef};
-use proc_macro2::Span;
+use super::{
+    Arena, FloatTy, Function, Op, Param, ParamKind, RegionData, SourceSpan, Ty, Value, ValueDef,
+};
 
 /// Appends instructions to the innermost open region of a function under construction.
 pub struct FnBuilder {
@@ -44,7 +45,7 @@ impl FnBuilder {
     }
 
     /// Appends a one-result instruction and returns its result.
-    pub fn inst(&mut self, op: Op, args: Vec<Value>, ty: Ty, span: Span) -> Value {
+    pub fn inst(&mut self, op: Op, args: Vec<Value>, ty: Ty, span: SourceSpan) -> Value {
         let region = self.current_region();
         let inst = self.func.push_inst(region, op, args, &[ty], span);
         self.func.insts[inst].results[0]

@@ -25,7 +25,9 @@ impl Display for Function {
                     write!(f, "const {v}: {}", param.ty)?
                 }
                 (ParamKind::Seed, Some(v)) => write!(f, "seed {v}: {}", param.ty)?,
-                (ParamKind::AdjointOut { of }, _) => write!(f, "out adj({})", self.primal_name(*of))?,
+                (ParamKind::AdjointOut { of }, _) => {
+                    write!(f, "out adj({})", self.primal_name(*of))?
+                }
                 (_, None) => f.write_str("?")?,
             }
         }

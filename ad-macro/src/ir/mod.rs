@@ -135,8 +135,7 @@ pub struct Opaque {
     pub expr: syn::Expr,
     /// What a diagnostic calls it: "call of `g`", "method `to_degrees`", ….
     pub what: String,
-    /// Whether it is a method call whose receiver is the first capture (the
-    /// "unknown method on a float" diagnostic).
+    /// Whether it is a method call (the "unknown method on a float" diagnostic).
     pub method: bool,
 }
 
@@ -161,7 +160,9 @@ pub enum Op {
     /// arguments are `prim`'s arguments followed by its primal output.
     Partials(Prim),
     /// Reverse sweep: `*adjoint_buffer[param] += arg`.
-    Accumulate { param: usize },
+    Accumulate {
+        param: usize,
+    },
     /// A placeholder left where lowering reported an error; never emitted.
     Poison,
 }
@@ -172,7 +173,7 @@ pub struct InstData {
     pub args: Vec<Value>,
     pub results: Vec<Value>,
     /// The source this instruction came from, for diagnostics and `quote_spanned!`.
-    pub span: Span,
+    pub span: SourceSpan,
 }
 
 /// Where a value is defined.
@@ -243,7 +244,7 @@ impl Function {
         op: Op,
         args: Vec<Value>,
         result_tys: &[Ty],
-        span: Span,
+        span: SourceSpan,
     ) -> Inst {
         let inst = self.insts.push(InstData {
             op,
@@ -274,6 +275,40 @@ impl Function {
     }
 }
 
+/// The first and last token of the user's code an instruction came from: an error
+/// spanned by it underlines the whole expression (stable Rust cannot join spans).
+#[derive(Copy, Clone, Debug)]
+pub struct SourceSpan {
+    pub start: Span,
+    pub end: Span,
+}
+
+impl SourceSpan {
+    pub fn of(node: &impl quote::ToTokens) -> SourceSpan {
+        let mut tokens = node.to_token_stream().into_iter();
+        let start = tokens.next().map_or_else(Span::call_site, |t| t.span());
+        let end = tokens.last().map_or(start, |t| t.span());
+        SourceSpan { start, end }
+    }
+
+    /// For instructions the macro adds, which have no source of their own.
+    pub fn generated() -> SourceSpan {
+        SourceSpan {
+            start: Span::call_site(),
+            end: Span::call_site(),
+        }
+    }
+}
+
+impl quote::ToTokens for SourceSpan {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend([
+            proc_macro2::TokenTree::Ident(proc_macro2::Ident::new("start", self.start)),
+            proc_macro2::TokenTree::Ident(proc_macro2::Ident::new("end", self.end)),
+        ]);
+    }
+}
+
 /// The identifier that stands for capture `k` inside an [`Opaque`] expression.
 /// It sits in an `Expr::Verbatim`, which parsing user code never produces for a path.
 pub fn capture_placeholder(k: usize) -> syn::Expr {
@@ -286,7 +321,11 @@ fn capture_index(tokens: &TokenStream) -> Option<usize> {
     let (Some(proc_macro2::TokenTree::Ident(ident)), None) = (iter.next(), iter.next()) else {
         return None;
     };
-    ident.to_string().strip_prefix("__ad_capture_")?.parse().ok()
+    ident
+        .to_string()
+        .strip_prefix("__ad_capture_")?
+        .parse()
+        .ok()
 }
 
 /// Replaces every capture placeholder in `expr` by the tokens `name(k)` gives.

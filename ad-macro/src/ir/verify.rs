@@ -71,7 +71,11 @@ fn arity(func: &Function, op: &Op) -> Result<(Option<usize>, usize), String> {
         }
         Op::Accumulate { param } => match func.params.get(*param).map(|p| &p.kind) {
             Some(ParamKind::AdjointOut { .. }) => (Some(1), 0),
-            _ => return Err(format!("accumulate into parameter {param}, not an adjoint buffer")),
+            _ => {
+                return Err(format!(
+                    "accumulate into parameter {param}, not an adjoint buffer"
+                ))
+            }
         },
     })
 }

@@ -2,8 +2,7 @@
 //! and opaque constant expressions.
 
 use super::{Lowerer, SUPPORTED};
-use crate::ir::{capture_placeholder, BinOp, FloatTy, Opaque, Op, Prim, Ty, Value};
-use syn::spanned::Spanned;
+use crate::ir::{capture_placeholder, BinOp, FloatTy, Op, Opaque, Prim, SourceSpan, Ty, Value};
 use syn::visit_mut::VisitMut;
 
 impl Lowerer<'_> {
@@ -12,25 +11,29 @@ impl Lowerer<'_> {
         match self.lower_expr(expr) {
             Some(value) => value,
             // After `return` the value is never used.
-            None if self.returned.is_some() => self.poison(expr.span()),
-            None => self.error(expr, "this expression has no value, but a value is needed here"),
+            None if self.returned.is_some() => self.poison(SourceSpan::of(expr)),
+            None => self.error(
+                expr,
+                "this expression has no value, but a value is needed here",
+            ),
         }
     }
 
     /// Lowers an expression; `None` for one without a value (an assignment, `return`).
     pub(super) fn lower_expr(&mut self, expr: &syn::Expr) -> Option<Value> {
-        let span = expr.span();
+        let span = SourceSpan::of(expr);
         let value = match expr {
             syn::Expr::Lit(lit) => {
                 let ty = literal_type(&lit.lit);
-                self.builder.inst(Op::Const(lit.lit.clone()), Vec::new(), ty, span)
+                self.builder
+                    .inst(Op::Const(lit.lit.clone()), Vec::new(), ty, span)
             }
             syn::Expr::Path(path) => match path.path.get_ident().filter(|_| path.qself.is_none()) {
                 Some(ident) => match self.lookup(ident) {
                     Some(value) => value,
-                    None => self.opaque(expr, format!("`{ident}`")),
+                    None => self.opaque(expr, format!("`{ident}`"), span),
                 },
-                None => self.opaque(expr, "this path".into()),
+                None => self.opaque(expr, "this path".into(), span),
             },
             syn::Expr::Paren(inner) => return self.lower_expr(&inner.expr),
             syn::Expr::Group(inner) => return self.lower_expr(&inner.expr),
@@ -52,15 +55,18 @@ impl Lowerer<'_> {
             syn::Expr::Cast(cast) => {
                 let arg = self.value_of(&cast.expr);
                 let ty = cast_type(&cast.ty);
-                self.builder.inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
+                self.builder
+                    .inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
             }
-            syn::Expr::Field(_) => self.opaque(expr, "this field access".into()),
-            syn::Expr::Index(_) => self.opaque(expr, "indexing".into()),
-            syn::Expr::Reference(_) => self.opaque(expr, "taking a reference".into()),
-            syn::Expr::Tuple(_) => self.opaque(expr, "a tuple".into()),
-            syn::Expr::Array(_) | syn::Expr::Repeat(_) => self.opaque(expr, "an array".into()),
-            syn::Expr::Struct(_) => self.opaque(expr, "a struct literal".into()),
-            syn::Expr::Range(_) => self.opaque(expr, "a range".into()),
+            syn::Expr::Field(_) => self.opaque(expr, "this field access".into(), span),
+            syn::Expr::Index(_) => self.opaque(expr, "indexing".into(), span),
+            syn::Expr::Reference(_) => self.opaque(expr, "taking a reference".into(), span),
+            syn::Expr::Tuple(_) => self.opaque(expr, "a tuple".into(), span),
+            syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
+                self.opaque(expr, "an array".into(), span)
+            }
+            syn::Expr::Struct(_) => self.opaque(expr, "a struct literal".into(), span),
+            syn::Expr::Range(_) => self.opaque(expr, "a range".into(), span),
             syn::Expr::Macro(mac) => self.unsupported_macro(&mac.mac),
             other => self.error(other, unsupported_message(other)),
         };
@@ -71,11 +77,11 @@ impl Lowerer<'_> {
         let op = match unary.op {
             syn::UnOp::Neg(_) => Op::Neg,
             syn::UnOp::Not(_) => Op::Not,
-            _ => return self.opaque(expr, "a dereference".into()),
+            _ => return self.opaque(expr, "a dereference".into(), SourceSpan::of(expr)),
         };
         let arg = self.value_of(&unary.expr);
         let ty = self.builder.ty(arg);
-        self.builder.inst(op, vec![arg], ty, expr.span())
+        self.builder.inst(op, vec![arg], ty, SourceSpan::of(expr))
     }
 
     fn lower_binary(&mut self, expr: &syn::Expr, binary: &syn::ExprBinary) -> Option<Value> {
@@ -97,21 +103,29 @@ impl Lowerer<'_> {
             B::Le(_) => BinOp::Le,
             B::Gt(_) => BinOp::Gt,
             B::Ge(_) => BinOp::Ge,
-            B::And(_) | B::Or(_) => return Some(self.opaque(expr, "`&&`/`||`".into())),
+            B::And(_) | B::Or(_) => {
+                return Some(self.opaque(expr, "`&&`/`||`".into(), SourceSpan::of(expr)))
+            }
             compound => {
-                let op = match compound {
-                    B::AddAssign(_) => BinOp::Add,
-                    B::SubAssign(_) => BinOp::Sub,
-                    B::MulAssign(_) => BinOp::Mul,
-                    B::DivAssign(_) => BinOp::Div,
-                    B::RemAssign(_) => BinOp::Rem,
-                    B::BitAndAssign(_) => BinOp::BitAnd,
-                    B::BitOrAssign(_) => BinOp::BitOr,
-                    B::BitXorAssign(_) => BinOp::BitXor,
-                    B::ShlAssign(_) => BinOp::Shl,
-                    B::ShrAssign(_) => BinOp::Shr,
-                    _ => return Some(self.error(expr, format!("this operator is not supported; {SUPPORTED}"))),
-                };
+                let op =
+                    match compound {
+                        B::AddAssign(_) => BinOp::Add,
+                        B::SubAssign(_) => BinOp::Sub,
+                        B::MulAssign(_) => BinOp::Mul,
+                        B::DivAssign(_) => BinOp::Div,
+                        B::RemAssign(_) => BinOp::Rem,
+                        B::BitAndAssign(_) => BinOp::BitAnd,
+                        B::BitOrAssign(_) => BinOp::BitOr,
+                        B::BitXorAssign(_) => BinOp::BitXor,
+                        B::ShlAssign(_) => BinOp::Shl,
+                        B::ShrAssign(_) => BinOp::Shr,
+                        _ => {
+                            return Some(self.error(
+                                expr,
+                                format!("this operator is not supported; {SUPPORTED}"),
+                            ))
+                        }
+                    };
                 self.lower_assign(&binary.left, Some(op), &binary.right);
                 return None;
             }
@@ -123,7 +137,10 @@ impl Lowerer<'_> {
         } else {
             Ty::join(self.builder.ty(lhs), self.builder.ty(rhs))
         };
-        Some(self.builder.inst(Op::Bin(op), vec![lhs, rhs], ty, expr.span()))
+        Some(
+            self.builder
+                .inst(Op::Bin(op), vec![lhs, rhs], ty, SourceSpan::of(expr)),
+        )
     }
 
     /// `x.sin()`, `x.powi(2)`, `x.mul_add(a, b)`; other methods are opaque.
@@ -135,10 +152,17 @@ impl Lowerer<'_> {
                 let mut args = vec![receiver];
                 args.extend(call.args.iter().map(|arg| self.value_of(arg)));
                 let ty = self.builder.ty(receiver);
-                let op = Op::Call { prim, path_ty: None };
-                self.builder.inst(op, args, ty, expr.span())
+                let op = Op::Call {
+                    prim,
+                    path_ty: None,
+                };
+                self.builder.inst(op, args, ty, SourceSpan::of(expr))
             }
-            _ => self.opaque(expr, format!("the method `{name}`")),
+            _ => self.opaque(
+                expr,
+                format!("the method `{name}`"),
+                SourceSpan::of(&call.method),
+            ),
         }
     }
 
@@ -154,15 +178,24 @@ impl Lowerer<'_> {
         match callee.and_then(float_function) {
             Some((float, prim)) if call.args.len() == prim.args().len() => {
                 let args = call.args.iter().map(|arg| self.value_of(arg)).collect();
-                let op = Op::Call { prim, path_ty: Some(float) };
-                self.builder.inst(op, args, Ty::Float(float), expr.span())
+                let op = Op::Call {
+                    prim,
+                    path_ty: Some(float),
+                };
+                self.builder
+                    .inst(op, args, Ty::Float(float), SourceSpan::of(expr))
             }
-            _ => self.opaque(expr, format!("the call of {name}")),
+            _ => self.opaque(
+                expr,
+                format!("the call of {name}"),
+                SourceSpan::of(&call.func),
+            ),
         }
     }
 
-    /// An expression that runs as written, reading the locals it names.
-    fn opaque(&mut self, expr: &syn::Expr, what: String) -> Value {
+    /// An expression that runs as written, reading the locals it names. `blame` is
+    /// what an error about it underlines: the method or function it calls.
+    fn opaque(&mut self, expr: &syn::Expr, what: String, blame: SourceSpan) -> Value {
         let mut expr = expr.clone();
         let mut capture = CaptureLocals {
             lowerer: self,
@@ -172,9 +205,9 @@ impl Lowerer<'_> {
         let captures = capture.captures;
         let ty = path_float_type(&expr).map_or(Ty::Other, Ty::Float);
         let method = matches!(expr, syn::Expr::MethodCall(_));
-        let span = expr.span();
         let opaque = Opaque { expr, what, method };
-        self.builder.inst(Op::Opaque(Box::new(opaque)), captures, ty, span)
+        self.builder
+            .inst(Op::Opaque(Box::new(opaque)), captures, ty, blame)
     }
 }
 
@@ -243,26 +276,26 @@ impl VisitMut for CaptureLocals<'_, '_> {
 /// The message for a construct the macro cannot differentiate.
 fn unsupported_message(expr: &syn::Expr) -> String {
     let what = match expr {
-        syn::Expr::If(_) => "`if`",
-        syn::Expr::Match(_) => "`match`",
-        syn::Expr::Loop(_) => "`loop`",
-        syn::Expr::While(_) => "`while` loops",
-        syn::Expr::ForLoop(_) => "`for` loops",
-        syn::Expr::Break(_) => "`break`",
-        syn::Expr::Continue(_) => "`continue`",
-        syn::Expr::Closure(_) => "closures",
-        syn::Expr::Unsafe(_) => "`unsafe` blocks",
-        syn::Expr::Async(_) => "`async` blocks",
-        syn::Expr::Await(_) => "`.await`",
-        syn::Expr::Try(_) | syn::Expr::TryBlock(_) => "the `?` operator",
-        syn::Expr::Let(_) => "`let` expressions",
-        syn::Expr::Block(_) => "blocks inside a constant expression",
-        syn::Expr::Return(_) => "`return` inside a constant expression",
-        syn::Expr::Assign(_) => "assignment inside a constant expression",
-        syn::Expr::Yield(_) => "`yield`",
-        _ => "this expression",
+        syn::Expr::If(_) => "`if` is not supported yet",
+        syn::Expr::Match(_) => "`match` is not supported yet",
+        syn::Expr::Loop(_) => "`loop` is not supported yet",
+        syn::Expr::While(_) => "`while` loops are not supported yet",
+        syn::Expr::ForLoop(_) => "`for` loops are not supported yet",
+        syn::Expr::Break(_) => "`break` is not supported yet",
+        syn::Expr::Continue(_) => "`continue` is not supported yet",
+        syn::Expr::Closure(_) => "closures are not supported",
+        syn::Expr::Unsafe(_) => "`unsafe` blocks are not supported",
+        syn::Expr::Async(_) => "`async` blocks are not supported",
+        syn::Expr::Await(_) => "`.await` is not supported",
+        syn::Expr::Try(_) | syn::Expr::TryBlock(_) => "the `?` operator is not supported",
+        syn::Expr::Let(_) => "`let` expressions are not supported",
+        syn::Expr::Block(_) => "blocks inside a constant expression are not supported",
+        syn::Expr::Return(_) => "`return` inside a constant expression is not supported",
+        syn::Expr::Assign(_) => "assignment inside a constant expression is not supported",
+        syn::Expr::Yield(_) => "`yield` is not supported",
+        _ => "this expression is not supported",
     };
-    format!("{what} is not supported in #[differentiate] functions; {SUPPORTED}")
+    format!("{what} in #[differentiate] functions; {SUPPORTED}")
 }
 
 fn literal_type(lit: &syn::Lit) -> Ty {
@@ -290,7 +323,14 @@ fn cast_type(ty: &syn::Type) -> Ty {
         return Ty::Float(float);
     }
     match ty {
-        syn::Type::Path(path) if path.path.get_ident().is_some_and(|i| INTS.iter().any(|n| i == n)) => Ty::Int,
+        syn::Type::Path(path)
+            if path
+                .path
+                .get_ident()
+                .is_some_and(|i| INTS.iter().any(|n| i == n)) =>
+        {
+            Ty::Int
+        }
         _ => Ty::Other,
     }
 }

@@ -11,8 +11,7 @@ mod stmt;
 
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
-use crate::ir::{FnBuilder, Function, Op, ParamKind, Ty, Value};
-use proc_macro2::Span;
+use crate::ir::{FnBuilder, Function, Op, ParamKind, SourceSpan, Ty, Value};
 
 /// Lowers the body of `input`, reporting unsupported constructs into `ctxt`.
 /// The function returned is meaningful only if `ctxt` has no errors.
@@ -41,7 +40,7 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
                 body,
                 "the function body has no value; end it with the expression to return",
             );
-            lowerer.poison(Span::call_site())
+            lowerer.poison(SourceSpan::of(body))
         }
     };
     lowerer.builder.finish(returned)
@@ -94,12 +93,12 @@ impl Lowerer<'_> {
     }
 
     /// A stand-in value after an error, so lowering goes on and finds the next one.
-    fn poison(&mut self, span: Span) -> Value {
+    fn poison(&mut self, span: SourceSpan) -> Value {
         self.builder.inst(Op::Poison, Vec::new(), Ty::Other, span)
     }
 
     fn error(&mut self, node: impl quote::ToTokens, message: impl std::fmt::Display) -> Value {
-        let span = syn::spanned::Spanned::span(&node);
+        let span = SourceSpan::of(&node);
         self.ctxt.error_spanned_by(node, message);
         self.poison(span)
     }

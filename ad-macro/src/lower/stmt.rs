@@ -1,8 +1,7 @@
 //! Blocks and statements: `let`, assignment, compound assignment, `return`.
 
 use super::{Lowerer, SUPPORTED};
-use crate::ir::{BinOp, Op, Ty, Value};
-use syn::spanned::Spanned;
+use crate::ir::{BinOp, Op, SourceSpan, Ty, Value};
 
 impl Lowerer<'_> {
     /// Lowers a block in a scope of its own; its value is the tail expression's.
@@ -45,25 +44,36 @@ impl Lowerer<'_> {
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
-            self.error(diverge, format!("`let … else` is not supported; {SUPPORTED}"));
+            self.error(
+                diverge,
+                format!("`let … else` is not supported; {SUPPORTED}"),
+            );
             return;
         }
-        let value = self.value_of(&init.expr);
-        match &local.pat {
+        let (pat, annotation) = match &local.pat {
+            syn::Pat::Type(typed) => (&*typed.pat, crate::ast::float_type(&typed.ty)),
+            pat => (pat, None),
+        };
+        let name = match pat {
             syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
-                self.bind(&pat.ident, value)
+                Some(&pat.ident)
             }
-            syn::Pat::Type(typed) => match &*typed.pat {
-                syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
-                    if let Some(float) = crate::ast::float_type(&typed.ty) {
-                        self.refine_literal_type(value, float);
-                    }
-                    self.bind(&pat.ident, value)
-                }
-                pat => self.unsupported_pattern(pat),
-            },
-            syn::Pat::Wild(_) => {}
-            pat => self.unsupported_pattern(pat),
+            syn::Pat::Wild(_) => None,
+            pat => {
+                self.error(
+                    pat,
+                    "this pattern is not supported in #[differentiate] functions; \
+                     bind one name per `let` (`let x = …;`, `let mut x: f64 = …;`)",
+                );
+                return;
+            }
+        };
+        let value = self.value_of(&init.expr);
+        if let Some(float) = annotation {
+            self.refine_literal_type(value, float);
+        }
+        if let Some(name) = name {
+            self.bind(name, value);
         }
     }
 
@@ -72,14 +82,6 @@ impl Lowerer<'_> {
         if self.builder.ty(value) == Ty::FloatLit {
             self.builder.set_ty(value, Ty::Float(float));
         }
-    }
-
-    fn unsupported_pattern(&mut self, pat: &syn::Pat) {
-        self.error(
-            pat,
-            "this pattern is not supported in #[differentiate] functions; \
-             bind one name per `let` (`let x = …;`, `let mut x: f64 = …;`)",
-        );
     }
 
     /// `x = e` and `x op= e`: the local `x` now names a new value.
@@ -93,7 +95,10 @@ impl Lowerer<'_> {
             return;
         };
         let Some(ident) = path.path.get_ident().filter(|_| path.qself.is_none()) else {
-            self.error(place, "assignment to a path is not supported; assign to a local variable");
+            self.error(
+                place,
+                "assignment to a path is not supported; assign to a local variable",
+            );
             return;
         };
         let value = match (op, self.lookup(ident)) {
@@ -107,7 +112,8 @@ impl Lowerer<'_> {
             (None, Some(_)) => rhs,
             (Some(op), Some(old)) => {
                 let ty = Ty::join(self.builder.ty(old), self.builder.ty(rhs));
-                self.builder.inst(Op::Bin(op), vec![old, rhs], ty, place.span())
+                self.builder
+                    .inst(Op::Bin(op), vec![old, rhs], ty, SourceSpan::of(place))
             }
         };
         self.assign(ident, value);

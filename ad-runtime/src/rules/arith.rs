@@ -1,0 +1,97 @@
+//! Arithmetic helpers: recip, mul_add, abs, signum, min, max, clamp, hypot.
+//!
+//! `+ − × ÷` have no runtime rule: the macro inlines their adjoints.
+
+use crate::Real;
+
+/// d/dx (1/x) = −1/x² = −ans².
+///
+/// At x = ±0 it is `−inf`.
+#[inline]
+pub fn recip<T: Real>(_x: T, ans: T) -> T {
+    -(ans * ans)
+}
+
+/// Partials of `a.mul_add(b, c)` = a·b + c: (∂/∂a, ∂/∂b, ∂/∂c) = (b, a, 1).
+#[inline]
+pub fn mul_add<T: Real>(a: T, b: T, _c: T, _ans: T) -> (T, T, T) {
+    (b, a, T::ONE)
+}
+
+/// d/dx |x| = sign(x): `1` for x > 0, `−1` for x < 0.
+///
+/// At x = ±0 it is `0` (the midpoint of the subgradient [−1, 1], and what JAX and
+/// ChainRules use), not `signum(0.0) = 1`. NaN gives NaN.
+#[inline]
+pub fn abs<T: Real>(x: T, _ans: T) -> T {
+    if x == T::ZERO {
+        T::ZERO
+    } else {
+        x.signum()
+    }
+}
+
+/// d/dx signum x = 0 everywhere, including at ±0 where signum jumps and at NaN.
+#[inline]
+pub fn signum<T: Real>(_x: T, _ans: T) -> T {
+    T::ZERO
+}
+
+/// Partials of `x.min(y)`: `(1, 0)` if x is the smaller, `(0, 1)` if y is.
+///
+/// At a tie (x == y, including +0 vs −0) the adjoint is split: `(0.5, 0.5)`, so that
+/// the gradient of `x.min(x)` is 1. If one argument is NaN, Rust's `min` returns the other
+/// one and the partial goes to it; if both are NaN, it goes to x: `(1, 0)`.
+#[inline]
+pub fn min<T: Real>(x: T, y: T, _ans: T) -> (T, T) {
+    if x == y {
+        (T::HALF, T::HALF)
+    } else if y.is_nan() || x < y {
+        (T::ONE, T::ZERO)
+    } else {
+        (T::ZERO, T::ONE)
+    }
+}
+
+/// Partials of `x.max(y)`: `(1, 0)` if x is the larger, `(0, 1)` if y is.
+///
+/// At a tie (x == y, including +0 vs −0) the adjoint is split: `(0.5, 0.5)`. If one
+/// argument is NaN, Rust's `max` returns the other one and the partial goes to it; if both
+/// are NaN, it goes to x: `(1, 0)`.
+#[inline]
+pub fn max<T: Real>(x: T, y: T, _ans: T) -> (T, T) {
+    if x == y {
+        (T::HALF, T::HALF)
+    } else if y.is_nan() || x > y {
+        (T::ONE, T::ZERO)
+    } else {
+        (T::ZERO, T::ONE)
+    }
+}
+
+/// Partials of `x.clamp(lo, hi)`: (∂/∂x, ∂/∂lo, ∂/∂hi).
+///
+/// `(0, 1, 0)` if x < lo, `(0, 0, 1)` if x > hi, otherwise `(1, 0, 0)`: the boundaries
+/// x == lo and x == hi count as inside, and so does a NaN x (clamp returns it). The rule
+/// never panics, even for `lo > hi` where the primal does.
+#[inline]
+pub fn clamp<T: Real>(x: T, lo: T, hi: T, _ans: T) -> (T, T, T) {
+    if x < lo {
+        (T::ZERO, T::ONE, T::ZERO)
+    } else if x > hi {
+        (T::ZERO, T::ZERO, T::ONE)
+    } else {
+        (T::ONE, T::ZERO, T::ZERO)
+    }
+}
+
+/// Partials of `x.hypot(y)` = √(x² + y²): (x/ans, y/ans).
+///
+/// At the origin (0, 0), where hypot has a cone point, the partials are `(0, 0)`.
+#[inline]
+pub fn hypot<T: Real>(x: T, y: T, ans: T) -> (T, T) {
+    if ans == T::ZERO {
+        return (T::ZERO, T::ZERO);
+    }
+    (x / ans, y / ans)
+}

@@ -1,0 +1,8 @@
+use ad::differentiate;
+
+#[differentiate]
+struct Model {
+    weight: f64,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use ad::differentiate;
+
+struct Model {
+    scale: f64,
+}
+
+impl Model {
+    #[differentiate]
+    fn loss(&self, x: f64) -> f64 {
+        self.scale * x
+    }
+}
+
+fn main() {}
