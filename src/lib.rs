@@ -33,7 +33,7 @@
 
 pub use ad_macro::differentiate;
 pub use ad_runtime::{
-    check, check_gradient, check_gradient_with, rules, GradientMismatch, Real, Tolerance,
+    check, check_gradient, check_gradient_with, rules, stack, GradientMismatch, Real, Tolerance,
 };
 
 /// Items the generated code names; not part of the public API.

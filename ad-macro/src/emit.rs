@@ -6,7 +6,9 @@
 //! names. Runtime items are named through `::ad::__private`.
 
 use crate::ast::FnInput;
-use crate::ir::{EntityRef, Function, Op, ParamKind, SecondaryMap, Value, ValueDef};
+use crate::ir::{
+    EntityRef, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Value, ValueDef,
+};
 use crate::rules::runtime_path;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -127,33 +129,114 @@ fn literal(ty: crate::ir::FloatTy, value: &str) -> TokenStream {
 
 fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
     let signature = adjoint_signature(input);
-    let names = Names::new(input, func);
-    let mut uses = SecondaryMap::with_default(func.values.len(), 0usize);
-    for inst in func.insts.keys() {
-        for &arg in &func.insts[inst].args {
-            uses[arg] += 1;
+    let emitter = Emitter::new(input, func);
+    let body = emitter.region(func.body);
+    let returned = emitter.names.operand(func.returned());
+    let uses_stack = func
+        .insts
+        .keys()
+        .any(|inst| matches!(func.insts[inst].op, Op::Push | Op::Pop));
+    let stack = stack_ident();
+    let (take, give_back) = if uses_stack {
+        (
+            quote!(let mut #stack = ::ad::__private::ValueStack::take();),
+            quote!(#stack.give_back();),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    quote! {
+        #signature {
+            #take
+            #body
+            #give_back
+            #returned
         }
     }
-    let statements = func.regions[func.body].insts.iter().map(|&inst| {
-        let data = &func.insts[inst];
-        let args: Vec<_> = data.args.iter().map(|&arg| names.operand(arg)).collect();
-        let results: Vec<_> = data
-            .results
+}
+
+fn stack_ident() -> syn::Ident {
+    syn::Ident::new("stack", Span::mixed_site())
+}
+
+/// Writes IR regions as Rust statements.
+struct Emitter<'f> {
+    func: &'f Function,
+    names: Names<'f>,
+    /// How often each value is read, so unread results are bound to `_`.
+    uses: SecondaryMap<Value, usize>,
+}
+
+impl<'f> Emitter<'f> {
+    fn new(input: &FnInput, func: &'f Function) -> Self {
+        let mut uses = SecondaryMap::with_default(func.values.len(), 0usize);
+        for inst in func.insts.keys() {
+            for &arg in &func.insts[inst].args {
+                uses[arg] += 1;
+            }
+        }
+        for region in func.regions.keys() {
+            for &value in &func.regions[region].yields {
+                uses[value] += 1;
+            }
+        }
+        Emitter {
+            func,
+            names: Names::new(input, func),
+            uses,
+        }
+    }
+
+    fn region(&self, region: Region) -> TokenStream {
+        self.func.regions[region]
+            .insts
+            .iter()
+            .map(|&inst| self.inst(inst))
+            .collect()
+    }
+
+    /// A region's yields as one expression: a value, a tuple, or `()`.
+    fn yields(&self, region: Region) -> TokenStream {
+        match &self.func.regions[region].yields[..] {
+            [value] => self.names.operand(*value),
+            values => {
+                let values = values.iter().map(|&v| self.names.operand(v));
+                quote!((#(#values),*))
+            }
+        }
+    }
+
+    /// The pattern a `let` binds results to, `_` for results nothing reads.
+    fn pattern(&self, results: &[Value]) -> TokenStream {
+        let names: Vec<TokenStream> = results
             .iter()
             .map(|&r| {
-                if uses[r] > 0 || func.regions[func.body].yields.contains(&r) {
-                    names.binding(r).into_token_stream()
+                if self.uses[r] > 0 {
+                    self.names.binding(r).into_token_stream()
                 } else {
                     quote!(_)
                 }
             })
             .collect();
+        match &names[..] {
+            [name] => name.clone(),
+            names => quote!((#(#names),*)),
+        }
+    }
+
+    fn inst(&self, inst: Inst) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let args: Vec<_> = data
+            .args
+            .iter()
+            .map(|&arg| self.names.operand(arg))
+            .collect();
         let span = data.span.start.resolved_at(Span::mixed_site());
         let rhs = match &data.op {
             Op::Const(_) | Op::Poison => return TokenStream::new(),
-            Op::Opaque(opaque) => {
-                func.tokens_with_captures(opaque, &data.args, |v| names.operand(v))
-            }
+            Op::Opaque(opaque) => self
+                .func
+                .tokens_with_captures(opaque, &data.args, |v| self.names.operand(v)),
             Op::Bin(op) => {
                 let (a, b) = (&args[0], &args[1]);
                 let op = bin_op_tokens(*op);
@@ -188,23 +271,159 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
                 let path = runtime_path(*prim);
                 quote!(#path(#(#args),*))
             }
+            Op::Zero => {
+                let Ty::Float(float) = self.func.values[data.results[0]].ty else {
+                    unreachable!("the verifier checks that zeros are floats");
+                };
+                literal(float, "0.0")
+            }
+            Op::Pop => {
+                let stack = stack_ident();
+                let result = self.pattern(&data.results);
+                return match record_type(self.func.values[data.results[0]].ty) {
+                    Some(ty) => quote_spanned!(span=> let #result: #ty = #stack.pop();),
+                    None => quote_spanned!(span=> let #result = #stack.pop();),
+                };
+            }
+            Op::Push => {
+                let (stack, a) = (stack_ident(), &args[0]);
+                return quote_spanned!(span=> #stack.push(#a););
+            }
             Op::Accumulate { param } => {
-                let buffer = names.buffer(*param);
+                let buffer = self.names.buffer(*param);
                 let a = &args[0];
                 return quote_spanned!(span=> *#buffer += #a;);
             }
+            Op::If { then, otherwise } => {
+                let (cond, then_body, else_body) =
+                    (&args[0], self.region(*then), self.region(*otherwise));
+                let (then_value, else_value) = (self.yields(*then), self.yields(*otherwise));
+                if data.results.is_empty() {
+                    if then_body.is_empty() && else_body.is_empty() {
+                        return TokenStream::new();
+                    }
+                    return quote_spanned!(span=> if #cond { #then_body } else { #else_body });
+                }
+                quote!(if #cond { #then_body #then_value } else { #else_body #else_value })
+            }
+            Op::For { body, range } => return self.for_loop(inst, *body, range),
+            Op::While { cond, body } => return self.while_loop(inst, *cond, *body),
         };
-        match &results[..] {
-            [result] => quote_spanned!(span=> let #result = #rhs;),
-            results => quote_spanned!(span=> let (#(#results),*) = #rhs;),
+        let result = self.pattern(&data.results);
+        quote_spanned!(span=> let #result = #rhs;)
+    }
+
+    /// `let mut` for each loop-carried value, and the trip counter if it is read.
+    /// Returns the declarations, the end-of-iteration update, and the counter's step.
+    fn loop_state(
+        &self,
+        inst: Inst,
+        body: Region,
+        skip: usize,
+        inits: &[Value],
+    ) -> [TokenStream; 3] {
+        let state = &self.func.regions[body].args[skip..];
+        let yields = &self.func.regions[body].yields;
+        let mut declarations = TokenStream::new();
+        let (mut targets, mut sources) = (Vec::new(), Vec::new());
+        for ((&arg, &init), &next) in state.iter().zip(inits).zip(yields) {
+            let (name, init) = (self.names.binding(arg), self.names.operand(init));
+            if next == arg {
+                declarations.extend(quote!(let #name = #init;));
+            } else {
+                declarations.extend(quote!(let mut #name = #init;));
+                targets.push(name);
+                sources.push(self.names.operand(next));
+            }
         }
-    });
-    let returned = names.operand(func.returned());
-    quote! {
-        #signature {
-            #(#statements)*
-            #returned
+        let update = match (&targets[..], &sources[..]) {
+            ([], _) => TokenStream::new(),
+            ([target], [source]) => quote!(#target = #source;),
+            _ => quote!((#(#targets),*) = (#(#sources),*);),
+        };
+        let trip = *self.func.insts[inst]
+            .results
+            .last()
+            .expect("loops return their trip count");
+        let count = if self.uses[trip] > 0 {
+            let counter = self.names.binding(trip);
+            declarations.extend(quote!(let mut #counter = 0usize;));
+            quote!(#counter += 1;)
+        } else {
+            TokenStream::new()
+        };
+        [declarations, update, count]
+    }
+
+    fn for_loop(&self, inst: Inst, body: Region, range: &crate::ir::RangeShape) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let bounds = range.arg_count();
+        let [declarations, update, count] = self.loop_state(inst, body, 1, &data.args[bounds..]);
+        let index = self.func.regions[body].args[0];
+        let index = if self.uses[index] > 0 {
+            self.names.binding(index).into_token_stream()
+        } else {
+            quote!(_)
+        };
+        let (start, end) = (
+            self.names.operand(data.args[0]),
+            self.names.operand(data.args[1]),
+        );
+        let mut iter = if range.inclusive {
+            quote!(#start..=#end)
+        } else {
+            quote!(#start..#end)
+        };
+        let mut steps = data.args[2..bounds].iter();
+        for adapter in &range.adapters {
+            iter = match (adapter, steps.next()) {
+                (crate::ir::RangeAdapter::StepBy, Some(&step)) => {
+                    let step = self.names.operand(step);
+                    quote!((#iter).step_by(#step))
+                }
+                _ => quote!((#iter).rev()),
+            };
         }
+        let body = self.region(body);
+        quote! {
+            #declarations
+            for #index in #iter {
+                #body
+                #update
+                #count
+            }
+        }
+    }
+
+    fn while_loop(&self, inst: Inst, cond: Region, body: Region) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let [declarations, update, count] = self.loop_state(inst, body, 0, &data.args);
+        let (test, condition) = (self.region(cond), self.yields(cond));
+        let body = self.region(body);
+        quote! {
+            #declarations
+            loop {
+                #test
+                if !#condition {
+                    break;
+                }
+                #body
+                #update
+                #count
+            }
+        }
+    }
+}
+
+/// The type a popped value is annotated with. Integers the reverse sweep reads are
+/// the exponents of `powi`, which are `i32`.
+fn record_type(ty: Ty) -> Option<TokenStream> {
+    match ty {
+        Ty::Float(float) => Some(format_ident!("{}", float.name()).into_token_stream()),
+        Ty::Index => Some(quote!(usize)),
+        Ty::Int => Some(quote!(i32)),
+        Ty::Bool => Some(quote!(bool)),
+        Ty::FloatLit | Ty::Other => None,
     }
 }
 
@@ -235,6 +454,9 @@ struct Names<'f> {
     func: &'f Function,
     /// Per parameter of `func`: the user's name, `seed`, or the buffer's name.
     params: Vec<syn::Ident>,
+    /// Values spelled like another: a loop's results and the arguments of a `while`
+    /// condition are the loop's state variables, which the body's arguments name.
+    aliases: SecondaryMap<Value, Option<Value>>,
 }
 
 impl<'f> Names<'f> {
@@ -248,7 +470,29 @@ impl<'f> Names<'f> {
                 ParamKind::AdjointOut { of } => buffer_ident(&input.params[*of].ident),
             })
             .collect();
-        Names { func, params }
+        let mut aliases = SecondaryMap::with_default(func.values.len(), None);
+        for inst in func.insts.keys() {
+            let data = &func.insts[inst];
+            let (body, skip, cond) = match data.op {
+                Op::For { body, .. } => (body, 1, None),
+                Op::While { cond, body } => (body, 0, Some(cond)),
+                _ => continue,
+            };
+            let state = &func.regions[body].args[skip..];
+            for (&result, &arg) in data.results.iter().zip(state) {
+                aliases[result] = Some(arg);
+            }
+            if let Some(cond) = cond {
+                for (&cond_arg, &arg) in func.regions[cond].args.iter().zip(state) {
+                    aliases[cond_arg] = Some(arg);
+                }
+            }
+        }
+        Names {
+            func,
+            params,
+            aliases,
+        }
     }
 
     /// A value where it is read: a parameter's name, a literal, or a temporary.
@@ -259,12 +503,16 @@ impl<'f> Names<'f> {
                 Op::Const(lit) => lit.to_token_stream(),
                 _ => self.binding(value).into_token_stream(),
             },
+            ValueDef::RegionArg(..) => self.binding(value).into_token_stream(),
         }
     }
 
     /// The temporary a `let` binds; named after the user's variable where there is
     /// one, so that `t` in the source is recognisable as `t_3` in the expansion.
     fn binding(&self, value: Value) -> syn::Ident {
+        if let Some(alias) = self.aliases[value] {
+            return self.binding(alias);
+        }
         let name = match &self.func.values[value].hint {
             Some(hint) => format!("{}_{}", hint.trim_start_matches("r#"), value.index()),
             None => value.to_string(),

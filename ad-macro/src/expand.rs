@@ -1,6 +1,6 @@
 //! The pipeline, top-down: arguments → signature → lower → activity → adjoint → emit.
 
-use crate::analysis::activity;
+use crate::analysis::{activity, record};
 use crate::args::Args;
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
@@ -46,7 +46,8 @@ fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
     let activity = activity::analyse(&primal, &ctxt);
     ctxt.check()?;
     checked(&primal, "lower")?;
-    let adjoint = adjoint::adjoint(&primal, &activity);
+    let record = record::analyse(&primal, &activity);
+    let adjoint = adjoint::adjoint(&primal, &activity, &record);
     checked(&adjoint, "adjoint")?;
     Ok(emit::emit(input, &adjoint))
 }

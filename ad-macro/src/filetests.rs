@@ -27,7 +27,10 @@ fn run_pass(pass: &str, source: &str) -> String {
     verify(&primal).expect("lowered IR verifies");
     let func = match pass {
         "lower" => primal,
-        "adjoint" => crate::adjoint::adjoint(&primal, &activity),
+        "adjoint" => {
+            let record = crate::analysis::record::analyse(&primal, &activity);
+            crate::adjoint::adjoint(&primal, &activity, &record)
+        }
         _ => panic!("unknown pass {pass}"),
     };
     verify(&func).expect("IR verifies");

@@ -7,6 +7,8 @@
 //!   non-differentiable points.
 //! - [`check_gradient`]: compares a gradient with central finite differences, coordinate
 //!   by coordinate and along a seeded random direction.
+//! - [`stack`]: the value stack on which loops and branches record what their reverse
+//!   sweep reads.
 //! - [`Real`]: the float trait (`f32`, `f64`) that both are generic over.
 //!
 //! Users normally reach these items through the `ad` crate, which re-exports them.
@@ -16,6 +18,7 @@
 pub mod check;
 pub mod real;
 pub mod rules;
+pub mod stack;
 
 pub use check::{check_gradient, check_gradient_with, GradientMismatch, Tolerance};
 pub use real::Real;
@@ -25,4 +28,5 @@ pub use real::Real;
 pub mod __private {
     pub use crate::real::Real;
     pub use crate::rules;
+    pub use crate::stack::ValueStack;
 }

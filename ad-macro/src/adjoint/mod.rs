@@ -1,20 +1,29 @@
 //! The adjoint transformation: primal IR → IR of the `_adjoint` entry point.
 //!
-//! The result runs the primal instructions unchanged (the forward sweep), then the
-//! reverse sweep: the primal instructions in reverse order, each turning the
-//! adjoint of its result into contributions to the adjoints of its active
-//! arguments. A value's adjoint is the sum of its contributions, formed once, where
-//! the reverse sweep reaches the value's definition (every use has been visited by
-//! then). The adjoint of each differentiable parameter is added into its buffer.
+//! The result runs the primal instructions unchanged (the forward sweep), with each
+//! branch and loop body pushing the values its reverse will read (see
+//! `analysis::record`), then the reverse sweep: the primal instructions in reverse
+//! order, each turning the adjoint of its result into contributions to the adjoints
+//! of its active arguments. A value's adjoint is the sum of its contributions,
+//! formed once, where the reverse sweep reaches the value's definition (every use
+//! has been visited by then). The adjoint of each differentiable parameter is added
+//! into its buffer.
+//!
+//! Control flow is reversed structurally: an `if` becomes an `if` on the same
+//! condition whose branches reverse the primal branches; a loop becomes a loop that
+//! runs its trip count times over the reversed body, carrying the adjoints of the
+//! loop-carried values backwards. What a reversed region contributes to values
+//! defined outside it leaves the region as a result (accumulated across iterations).
 
 use crate::analysis::activity::Activity;
+use crate::analysis::record::Record;
 use crate::ir::{
-    ArgKind, BinOp, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, SecondaryMap, SourceSpan,
-    Ty, Value, ValueDef,
+    ArgKind, BinOp, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, RangeShape, Region,
+    SecondaryMap, SourceSpan, Ty, Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
 
-pub fn adjoint(primal: &Function, activity: &Activity) -> Function {
+pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Function {
     let mut func = primal.clone();
     func.name = format!("{}_adjoint", primal.name);
     let seed_ty = Ty::Float(primal.ret);
@@ -37,35 +46,59 @@ pub fn adjoint(primal: &Function, activity: &Activity) -> Function {
             });
         }
     }
+    record_snapshots(primal, &mut func, record, primal.body);
 
     let mut reverse = Reverse {
+        primal,
         func: &mut func,
         activity,
+        record,
         terms: SecondaryMap::with_default(primal.values.len(), Vec::new()),
+        recorded: SecondaryMap::with_default(primal.values.len(), None),
+        top_level: top_level(primal),
+        target: primal.body,
     };
     let returned = primal.returned();
-    if activity.is_active(returned) {
-        reverse.contribute(returned, Term::plus(seed));
-    }
-    for &inst in primal.regions[primal.body].insts.iter().rev() {
-        reverse.inst(inst);
-    }
-    let buffers: Vec<_> = reverse
-        .func
-        .params
-        .iter()
-        .enumerate()
-        .filter_map(|(k, param)| match param.kind {
-            ParamKind::AdjointOut { of } => Some((k, primal.params[of].value?)),
-            _ => None,
-        })
-        .collect();
-    for (buffer, value) in buffers {
-        if let Some(adjoint) = reverse.adjoint_of(value) {
-            reverse.push(Op::Accumulate { param: buffer }, vec![adjoint], &[]);
+    reverse.contribute(returned, Term::plus(seed));
+    reverse.insts(primal.body);
+    for (buffer, param) in reverse.func.params.clone().iter().enumerate() {
+        if let ParamKind::AdjointOut { of } = param.kind {
+            let value = primal.params[of]
+                .value
+                .expect("primal parameters have values");
+            if let Some(adjoint) = reverse.adjoint_of(value) {
+                reverse.push(Op::Accumulate { param: buffer }, vec![adjoint], &[]);
+            }
         }
     }
     func
+}
+
+fn top_level(primal: &Function) -> SecondaryMap<Value, bool> {
+    let mut top = SecondaryMap::with_default(primal.values.len(), false);
+    for param in &primal.params {
+        if let Some(value) = param.value {
+            top[value] = true;
+        }
+    }
+    for &inst in &primal.regions[primal.body].insts {
+        for &result in &primal.insts[inst].results {
+            top[result] = true;
+        }
+    }
+    top
+}
+
+/// Appends to each region of the forward sweep the pushes of its snapshot.
+fn record_snapshots(primal: &Function, func: &mut Function, record: &Record, region: Region) {
+    for &inst in &primal.regions[region].insts {
+        for nested in primal.inst_regions(inst) {
+            record_snapshots(primal, func, record, nested);
+        }
+    }
+    for &value in record.snapshot(region) {
+        func.push_inst(region, Op::Push, vec![value], &[], SourceSpan::generated());
+    }
 }
 
 /// One contribution to an adjoint: `value`, or `-value` if `negated`.
@@ -92,23 +125,55 @@ impl Term {
 }
 
 struct Reverse<'a> {
+    primal: &'a Function,
     func: &'a mut Function,
     activity: &'a Activity,
-    /// Contributions to the adjoint of each primal value, in reverse-sweep order.
+    record: &'a Record,
+    /// Contributions to the adjoint of each primal value, not yet summed.
     terms: SecondaryMap<Value, Vec<Term>>,
+    /// Where the reverse sweep reads a recorded primal value: the value it popped.
+    recorded: SecondaryMap<Value, Option<Value>>,
+    /// Values defined outside any branch or loop, which the reverse sweep can read.
+    top_level: SecondaryMap<Value, bool>,
+    /// The region the reverse sweep is appending to.
+    target: Region,
 }
 
 impl Reverse<'_> {
     fn push(&mut self, op: Op, args: Vec<Value>, result_tys: &[Ty]) -> Vec<Value> {
-        let body = self.func.body;
         let inst = self
             .func
-            .push_inst(body, op, args, result_tys, SourceSpan::generated());
+            .push_inst(self.target, op, args, result_tys, SourceSpan::generated());
         self.func.insts[inst].results.clone()
     }
 
     fn push1(&mut self, op: Op, args: Vec<Value>, ty: Ty) -> Value {
         self.push(op, args, &[ty])[0]
+    }
+
+    fn ty(&self, value: Value) -> Ty {
+        self.func.values[value].ty
+    }
+
+    /// A primal value as the reverse sweep sees it: itself if it is still in scope
+    /// (defined in the top-level code), its recorded copy, or, for a literal from a
+    /// nested region, the literal again.
+    fn read(&mut self, value: Value) -> Value {
+        if let Some(copy) = self.recorded[value] {
+            return copy;
+        }
+        match self.primal.values[value].def {
+            ValueDef::Result(inst, _) if !self.top_level[value] => {
+                match &self.primal.insts[inst].op {
+                    Op::Const(lit) => {
+                        let (op, ty) = (Op::Const(lit.clone()), self.ty(value));
+                        self.push1(op, Vec::new(), ty)
+                    }
+                    _ => value,
+                }
+            }
+            _ => value,
+        }
     }
 
     fn contribute(&mut self, value: Value, term: Term) {
@@ -120,7 +185,7 @@ impl Reverse<'_> {
     /// The sum of `value`'s contributions, `None` if it has none.
     fn adjoint_of(&mut self, value: Value) -> Option<Value> {
         let terms = std::mem::take(&mut self.terms[value]);
-        let ty = self.func.values[value].ty;
+        let ty = self.ty(value);
         // Start from a positive term so a sum like `a - b` needs no negation.
         let first = terms.iter().position(|t| !t.negated).unwrap_or(0);
         let start = terms.get(first)?;
@@ -145,9 +210,40 @@ impl Reverse<'_> {
         Some(sum)
     }
 
+    /// The adjoint of `value`, zero if nothing contributed to it.
+    fn adjoint_or_zero(&mut self, value: Value) -> Value {
+        match self.adjoint_of(value) {
+            Some(adjoint) => adjoint,
+            None => {
+                let ty = self.ty(value);
+                self.push1(Op::Zero, Vec::new(), ty)
+            }
+        }
+    }
+
+    /// The reverse of a region's instructions, after taking back its snapshot.
+    fn insts(&mut self, region: Region) {
+        for &value in self.record.snapshot(region).iter().rev() {
+            let copy = self.push1(Op::Pop, Vec::new(), self.ty(value));
+            self.recorded[value] = Some(copy);
+        }
+        for &inst in self.primal.regions[region].insts.iter().rev() {
+            self.inst(inst);
+        }
+    }
+
     /// The reverse of one primal instruction.
     fn inst(&mut self, inst: Inst) {
-        let data = self.func.insts[inst].clone();
+        let data = &self.primal.insts[inst];
+        match &data.op {
+            Op::If { then, otherwise } => return self.reverse_if(inst, *then, *otherwise),
+            Op::For { body, range } => {
+                let inits = data.args[range.arg_count()..].to_vec();
+                return self.reverse_loop(inst, *body, 1, &inits);
+            }
+            Op::While { body, .. } => return self.reverse_loop(inst, *body, 0, &data.args.clone()),
+            _ => {}
+        }
         let [result] = data.results[..] else {
             return;
         };
@@ -157,7 +253,8 @@ impl Reverse<'_> {
         let Some(adj) = self.adjoint_of(result) else {
             return;
         };
-        let ty = self.func.values[result].ty;
+        let ty = self.ty(result);
+        let active = |v: Value| self.activity.is_active(v);
         match (&data.op, &data.args[..]) {
             (Op::Bin(BinOp::Add), &[a, b]) => {
                 self.contribute(a, Term::plus(adj));
@@ -168,27 +265,33 @@ impl Reverse<'_> {
                 self.contribute(b, Term::minus(adj));
             }
             (Op::Bin(BinOp::Mul), &[a, b]) => {
-                if self.activity.is_active(a) {
+                let (active_a, active_b) = (active(a), active(b));
+                if active_a {
+                    let b = self.read(b);
                     let term = self.push1(Op::Bin(BinOp::Mul), vec![adj, b], ty);
                     self.contribute(a, Term::plus(term));
                 }
-                if self.activity.is_active(b) {
+                if active_b {
+                    let a = self.read(a);
                     let term = self.push1(Op::Bin(BinOp::Mul), vec![adj, a], ty);
                     self.contribute(b, Term::plus(term));
                 }
             }
             (Op::Bin(BinOp::Div), &[a, b]) => {
                 // d(a/b) = da/b - (a/b)·db/b: both terms share adj/b.
-                let adj_over_b = self.push1(Op::Bin(BinOp::Div), vec![adj, b], ty);
+                let active_b = active(b);
+                let divisor = self.read(b);
+                let adj_over_b = self.push1(Op::Bin(BinOp::Div), vec![adj, divisor], ty);
                 self.contribute(a, Term::plus(adj_over_b));
-                if self.activity.is_active(b) {
-                    let term = self.push1(Op::Bin(BinOp::Mul), vec![adj_over_b, result], ty);
+                if active_b {
+                    let quotient = self.read(result);
+                    let term = self.push1(Op::Bin(BinOp::Mul), vec![adj_over_b, quotient], ty);
                     self.contribute(b, Term::minus(term));
                 }
             }
             (Op::Neg, &[a]) => self.contribute(a, Term::minus(adj)),
             (Op::Cast(_), &[a]) => {
-                let term = match self.func.values[a].ty {
+                let term = match self.ty(a) {
                     Ty::Float(from) if Ty::Float(from) != ty => {
                         self.push1(Op::Cast(float_type(from)), vec![adj], Ty::Float(from))
                     }
@@ -196,7 +299,10 @@ impl Reverse<'_> {
                 };
                 self.contribute(a, Term::plus(term));
             }
-            (Op::Call { prim, .. }, args) => self.call(*prim, args, result, adj),
+            (Op::Call { prim, .. }, args) => {
+                let args = args.to_vec();
+                self.call(*prim, &args, result, adj);
+            }
             _ => {}
         }
     }
@@ -206,7 +312,7 @@ impl Reverse<'_> {
         if rule(prim) == Rule::Zero {
             return;
         }
-        let ty = self.func.values[result].ty;
+        let ty = self.ty(result);
         let float_args: Vec<Value> = prim
             .args()
             .iter()
@@ -214,14 +320,204 @@ impl Reverse<'_> {
             .filter(|(&kind, _)| kind == ArgKind::Float)
             .map(|(_, &arg)| arg)
             .collect();
-        let mut rule_args = args.to_vec();
-        rule_args.push(result);
+        let mut rule_args: Vec<Value> = args.iter().map(|&a| self.read(a)).collect();
+        rule_args.push(self.read(result));
         let partials = self.push(Op::Partials(prim), rule_args, &vec![ty; float_args.len()]);
         for (arg, partial) in float_args.into_iter().zip(partials) {
             if self.activity.is_active(arg) {
                 let term = self.push1(Op::Bin(BinOp::Mul), vec![adj, partial], ty);
                 self.contribute(arg, Term::plus(term));
             }
+        }
+    }
+
+    /// Active values that the regions of `inst` read but do not define: their
+    /// adjoints receive what the reversed regions contribute.
+    fn free_active(&self, regions: &[Region]) -> Vec<Value> {
+        let mut inside = SecondaryMap::with_default(self.primal.values.len(), false);
+        let mut used = Vec::new();
+        for &region in regions {
+            self.walk(region, &mut inside, &mut used);
+        }
+        let mut free: Vec<Value> = used
+            .into_iter()
+            .filter(|&v| !inside[v] && self.activity.is_active(v))
+            .collect();
+        free.sort();
+        free.dedup();
+        free
+    }
+
+    fn walk(&self, region: Region, inside: &mut SecondaryMap<Value, bool>, used: &mut Vec<Value>) {
+        let data = &self.primal.regions[region];
+        for &arg in &data.args {
+            inside[arg] = true;
+        }
+        for &inst in &data.insts {
+            used.extend(&self.primal.insts[inst].args);
+            for nested in self.primal.inst_regions(inst) {
+                self.walk(nested, inside, used);
+            }
+            for &result in &self.primal.insts[inst].results {
+                inside[result] = true;
+            }
+        }
+        used.extend(&data.yields);
+    }
+
+    /// Reverses `inst`'s region into `region` of the adjoint: `start` runs first (it
+    /// seeds the adjoints flowing in), then the primal region is reversed; the
+    /// region yields what `finish` computes.
+    fn reverse_region(
+        &mut self,
+        region: Region,
+        primal_region: Region,
+        free: &[Value],
+        start: impl FnOnce(&mut Self),
+        finish: impl FnOnce(&mut Self) -> Vec<Value>,
+    ) {
+        let outer = std::mem::replace(&mut self.target, region);
+        let saved: Vec<Vec<Term>> = free
+            .iter()
+            .map(|&u| std::mem::take(&mut self.terms[u]))
+            .collect();
+        start(self);
+        self.insts(primal_region);
+        let yields = finish(self);
+        self.func.regions[region].yields = yields;
+        for (&u, terms) in free.iter().zip(saved) {
+            self.terms[u] = terms;
+        }
+        self.target = outer;
+    }
+
+    /// `if c { then } else { otherwise }` reversed: `if c { then reversed } else { … }`,
+    /// yielding what each branch contributes to the adjoints of values from outside.
+    fn reverse_if(&mut self, inst: Inst, then: Region, otherwise: Region) {
+        let data = &self.primal.insts[inst];
+        if !self.activity.any_active(&data.results) {
+            return;
+        }
+        let (results, cond) = (data.results.clone(), data.args[0]);
+        let adjoints: Vec<Option<Value>> = results
+            .iter()
+            .map(|&r| {
+                if self.activity.is_active(r) {
+                    self.adjoint_of(r)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let free = self.free_active(&[then, otherwise]);
+        let tys: Vec<Ty> = free.iter().map(|&u| self.ty(u)).collect();
+        let (rev_then, rev_otherwise) = (self.func.new_region(), self.func.new_region());
+        let op = Op::If {
+            then: rev_then,
+            otherwise: rev_otherwise,
+        };
+        let cond = self.read(cond);
+        let contributions = self.push(op, vec![cond], &tys);
+        for (branch, rev_branch) in [(then, rev_then), (otherwise, rev_otherwise)] {
+            let yields = self.primal.regions[branch].yields.clone();
+            let seed = |this: &mut Self| {
+                for (&yielded, adjoint) in yields.iter().zip(&adjoints) {
+                    if let Some(adjoint) = *adjoint {
+                        this.contribute(yielded, Term::plus(adjoint));
+                    }
+                }
+            };
+            let finish = |this: &mut Self| free.iter().map(|&u| this.adjoint_or_zero(u)).collect();
+            self.reverse_region(rev_branch, branch, &free, seed, finish);
+        }
+        for (&u, &contribution) in free.iter().zip(&contributions) {
+            self.contribute(u, Term::plus(contribution));
+        }
+    }
+
+    /// A loop reversed: a loop over the recorded trip count whose body reverses the
+    /// primal body, carrying the adjoints of the active loop-carried values (the
+    /// body's arguments from `skip` on) and of the values from outside it reads.
+    fn reverse_loop(&mut self, inst: Inst, body: Region, skip: usize, inits: &[Value]) {
+        let data = &self.primal.insts[inst];
+        let results = data.results.clone();
+        if !self.activity.any_active(&results) {
+            return;
+        }
+        let body_args = self.primal.regions[body].args.clone();
+        let body_yields = self.primal.regions[body].yields.clone();
+        let carried: Vec<usize> = (0..inits.len())
+            .filter(|&k| self.activity.is_active(body_args[skip + k]))
+            .collect();
+        let free = self.free_active(&[body]);
+        let trip = self.read(*results.last().expect("loops return their trip count"));
+        let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+        let start = self.push1(Op::Const(zero), Vec::new(), Ty::Index);
+        let mut args = vec![start, trip];
+        for &k in &carried {
+            let adjoint = self.adjoint_or_zero(results[k]);
+            args.push(adjoint);
+        }
+        for &u in &free {
+            let ty = self.ty(u);
+            args.push(self.push1(Op::Zero, Vec::new(), ty));
+        }
+        let rev_body = self.func.new_region();
+        self.func.add_region_arg(rev_body, Ty::Index, None);
+        let adjoint_args: Vec<Value> = carried
+            .iter()
+            .map(|&k| {
+                let primal_arg = body_args[skip + k];
+                let hint = self.func.values[primal_arg]
+                    .hint
+                    .as_ref()
+                    .map(|h| format!("d_{h}"));
+                self.func
+                    .add_region_arg(rev_body, self.ty(primal_arg), hint)
+            })
+            .collect();
+        let accumulators: Vec<Value> = free
+            .iter()
+            .map(|&u| self.func.add_region_arg(rev_body, self.ty(u), None))
+            .collect();
+        let mut tys: Vec<Ty> = carried
+            .iter()
+            .map(|&k| self.ty(body_args[skip + k]))
+            .collect();
+        tys.extend(free.iter().map(|&u| self.ty(u)));
+        tys.push(Ty::Index);
+        let range = RangeShape {
+            inclusive: false,
+            adapters: Vec::new(),
+        };
+        let op = Op::For {
+            body: rev_body,
+            range,
+        };
+        let reversed = self.push(op, args, &tys);
+
+        let seed = |this: &mut Self| {
+            for (&u, &accumulator) in free.iter().zip(&accumulators) {
+                this.terms[u].push(Term::plus(accumulator));
+            }
+            for (&k, &adjoint) in carried.iter().zip(&adjoint_args) {
+                this.contribute(body_yields[k], Term::plus(adjoint));
+            }
+        };
+        let finish = |this: &mut Self| {
+            let mut yields: Vec<Value> = carried
+                .iter()
+                .map(|&k| this.adjoint_or_zero(body_args[skip + k]))
+                .collect();
+            yields.extend(free.iter().map(|&u| this.adjoint_or_zero(u)));
+            yields
+        };
+        self.reverse_region(rev_body, body, &free, seed, finish);
+        for (j, &k) in carried.iter().enumerate() {
+            self.contribute(inits[k], Term::plus(reversed[j]));
+        }
+        for (i, &u) in free.iter().enumerate() {
+            self.contribute(u, Term::plus(reversed[carried.len() + i]));
         }
     }
 }

@@ -1,10 +1,14 @@
 //! Activity: a value is *varied* if it depends on a differentiable parameter and
 //! *useful* if the returned value depends on it. Only values that are both (active)
-//! get adjoints. Reading a varied value where no derivative is known (an opaque
-//! call, `%`) is reported here, with the span of the user's expression.
+//! get adjoints. Both are fixpoints over the regions, because a loop-carried value
+//! can become varied or useful through a later iteration. Reading a varied value
+//! where no derivative is known (an opaque call, `%`) is reported here, with the
+//! span of the user's expression.
 
 use crate::ctxt::Ctxt;
-use crate::ir::{ArgKind, BinOp, Function, Op, ParamKind, SecondaryMap, Ty, Value, ValueDef};
+use crate::ir::{
+    ArgKind, BinOp, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Value, ValueDef,
+};
 use crate::rules::{rule, Rule};
 
 pub struct Activity {
@@ -16,110 +20,261 @@ impl Activity {
     pub fn is_active(&self, value: Value) -> bool {
         self.varied[value] && self.useful[value]
     }
+
+    /// Whether the reverse sweep has work for a control-flow instruction.
+    pub fn any_active(&self, values: &[Value]) -> bool {
+        values.iter().any(|&v| self.is_active(v))
+    }
 }
 
 pub fn analyse(func: &Function, ctxt: &Ctxt) -> Activity {
-    let varied = varied(func, ctxt);
-    let useful = useful(func);
-    Activity { varied, useful }
-}
-
-fn varied(func: &Function, ctxt: &Ctxt) -> SecondaryMap<Value, bool> {
     let mut varied = SecondaryMap::with_default(func.values.len(), false);
     for param in &func.params {
         if let (ParamKind::Primal { wrt: true, .. }, Some(value)) = (&param.kind, param.value) {
             varied[value] = true;
         }
     }
-    for &inst in &func.regions[func.body].insts {
+    while propagate_varied(func, func.body, &mut varied) {}
+    report_underivable(func, func.body, &varied, ctxt);
+    let mut useful = SecondaryMap::with_default(func.values.len(), false);
+    useful[func.returned()] = true;
+    while propagate_useful(func, func.body, &mut useful) {}
+    Activity { varied, useful }
+}
+
+/// Sets `flags[value]`; whether that changed it.
+fn raise(flags: &mut SecondaryMap<Value, bool>, value: Value, to: bool) -> bool {
+    let changed = to && !flags[value];
+    flags[value] |= to;
+    changed
+}
+
+/// One pass of varied-propagation over `region`; whether anything changed.
+fn propagate_varied(
+    func: &Function,
+    region: Region,
+    varied: &mut SecondaryMap<Value, bool>,
+) -> bool {
+    let mut changed = false;
+    for &inst in &func.regions[region].insts {
         let data = &func.insts[inst];
-        // A poisoned argument was reported where lowering rejected it; one error is enough.
-        let any_varied =
-            data.args.iter().any(|&arg| varied[arg]) && !reads_poison(func, &data.args);
-        let result_varied = match &data.op {
-            Op::Const(_) | Op::Not | Op::Poison | Op::Partials(_) | Op::Accumulate { .. } => false,
-            Op::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) | Op::Neg => any_varied,
-            Op::Bin(op) if op.is_comparison() => false,
-            Op::Bin(_) => {
-                if any_varied {
-                    ctxt.error_spanned_by(
-                        data.span,
-                        "`%` and bitwise operators on a value that depends on a differentiable \
-                         parameter are not supported; supported operators: `+ - * /` and unary `-`",
-                    );
+        match &data.op {
+            Op::If { then, otherwise } => {
+                changed |= propagate_varied(func, *then, varied);
+                changed |= propagate_varied(func, *otherwise, varied);
+                for (k, &result) in data.results.iter().enumerate() {
+                    let from = varied[func.regions[*then].yields[k]]
+                        || varied[func.regions[*otherwise].yields[k]];
+                    changed |= raise(varied, result, from);
                 }
-                false
             }
-            Op::Call { prim, .. } => {
-                let float_arg_varied = prim
+            Op::For { body, range } => {
+                let inits = &data.args[range.arg_count()..];
+                changed |= propagate_loop(func, &[*body], 1, *body, inits, &data.results, varied);
+            }
+            Op::While { cond, body } => {
+                changed |= propagate_loop(
+                    func,
+                    &[*cond, *body],
+                    0,
+                    *body,
+                    &data.args,
+                    &data.results,
+                    varied,
+                );
+            }
+            op => {
+                let any_varied =
+                    data.args.iter().any(|&a| varied[a]) && !reads_poison(func, &data.args);
+                let to = any_varied && carries_derivative(func, inst, op, varied);
+                for &result in &data.results {
+                    changed |= raise(varied, result, to);
+                }
+            }
+        }
+    }
+    changed
+}
+
+/// A loop's carried value `k` is varied if its initial value or the value the body
+/// yields for the next iteration is; `regions` take the carried values from `skip` on.
+fn propagate_loop(
+    func: &Function,
+    regions: &[Region],
+    skip: usize,
+    body: Region,
+    inits: &[Value],
+    results: &[Value],
+    varied: &mut SecondaryMap<Value, bool>,
+) -> bool {
+    let mut changed = false;
+    for (k, &init) in inits.iter().enumerate() {
+        let from = varied[init] || varied[func.regions[body].yields[k]];
+        for &region in regions {
+            let arg = func.regions[region].args[skip + k];
+            changed |= raise(varied, arg, from);
+        }
+        changed |= raise(varied, results[k], from);
+    }
+    for &region in regions {
+        changed |= propagate_varied(func, region, varied);
+    }
+    changed
+}
+
+/// Whether the result of a straight-line instruction with a varied argument is varied.
+fn carries_derivative(
+    func: &Function,
+    inst: Inst,
+    op: &Op,
+    varied: &SecondaryMap<Value, bool>,
+) -> bool {
+    let data = &func.insts[inst];
+    match op {
+        Op::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) | Op::Neg => true,
+        Op::Call { prim, .. } => {
+            rule(*prim) == Rule::Runtime
+                && prim
                     .args()
                     .iter()
                     .zip(&data.args)
-                    .any(|(&kind, &arg)| kind == ArgKind::Float && varied[arg]);
-                float_arg_varied && rule(*prim) == Rule::Runtime
-            }
-            Op::Cast(_) => match func.values[data.results[0]].ty {
-                Ty::Float(_) => any_varied,
-                Ty::Int | Ty::Bool => false,
-                _ => {
-                    if any_varied {
-                        ctxt.error_spanned_by(
-                            data.span,
-                            "a value that depends on a differentiable parameter can only be \
-                             cast to `f32`, `f64` or an integer type",
-                        );
-                    }
-                    false
-                }
-            },
-            Op::Opaque(opaque) => {
-                if any_varied {
-                    let fix = if opaque.method {
-                        "methods with derivatives: sin cos tan asin acos atan atan2 sinh cosh \
-                         tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt \
-                         cbrt powi powf abs signum hypot min max mul_add recip clamp floor ceil \
-                         round trunc"
-                    } else {
-                        "write it with arithmetic and f32/f64 methods such as `sin`, `exp`, `powf`"
-                    };
-                    ctxt.error_spanned_by(
-                        data.span,
-                        format!(
-                            "#[differentiate] has no derivative for {}, which is applied here \
-                             to a value that depends on a differentiable parameter; {fix}",
-                            opaque.what
-                        ),
-                    );
-                }
-                false
-            }
-        };
-        for &result in &data.results {
-            varied[result] = result_varied;
+                    .any(|(&kind, &arg)| kind == ArgKind::Float && varied[arg])
         }
+        Op::Cast(_) => matches!(func.values[data.results[0]].ty, Ty::Float(_)),
+        _ => false,
     }
-    varied
+}
+
+/// Reports each instruction that reads a varied value where no derivative is known.
+fn report_underivable(
+    func: &Function,
+    region: Region,
+    varied: &SecondaryMap<Value, bool>,
+    ctxt: &Ctxt,
+) {
+    for &inst in &func.regions[region].insts {
+        for nested in func.inst_regions(inst) {
+            report_underivable(func, nested, varied, ctxt);
+        }
+        let data = &func.insts[inst];
+        // A poisoned argument was reported where lowering rejected it; one error is enough.
+        if !data.args.iter().any(|&a| varied[a]) || reads_poison(func, &data.args) {
+            continue;
+        }
+        let message = match &data.op {
+            Op::Bin(op)
+                if !op.is_comparison()
+                    && !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) =>
+            {
+                "`%` and bitwise operators on a value that depends on a differentiable \
+                 parameter are not supported; supported operators: `+ - * /` and unary `-`"
+                    .to_owned()
+            }
+            Op::Cast(_)
+                if !matches!(
+                    func.values[data.results[0]].ty,
+                    Ty::Float(_) | Ty::Int | Ty::Bool
+                ) =>
+            {
+                "a value that depends on a differentiable parameter can only be cast to \
+                 `f32`, `f64` or an integer type"
+                    .to_owned()
+            }
+            Op::Opaque(opaque) => {
+                let fix = if opaque.method {
+                    "methods with derivatives: sin cos tan asin acos atan atan2 sinh cosh \
+                     tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt \
+                     cbrt powi powf abs signum hypot min max mul_add recip clamp floor ceil \
+                     round trunc"
+                } else {
+                    "write it with arithmetic and f32/f64 methods such as `sin`, `exp`, `powf`"
+                };
+                format!(
+                    "#[differentiate] has no derivative for {}, which is applied here \
+                     to a value that depends on a differentiable parameter; {fix}",
+                    opaque.what
+                )
+            }
+            _ => continue,
+        };
+        ctxt.error_spanned_by(data.span, message);
+    }
 }
 
 fn reads_poison(func: &Function, args: &[Value]) -> bool {
     args.iter().any(|&arg| match func.values[arg].def {
         ValueDef::Result(inst, _) => matches!(func.insts[inst].op, Op::Poison),
-        ValueDef::Param(_) => false,
+        ValueDef::Param(_) | ValueDef::RegionArg(..) => false,
     })
 }
 
-fn useful(func: &Function) -> SecondaryMap<Value, bool> {
-    let mut useful = SecondaryMap::with_default(func.values.len(), false);
-    for &value in &func.regions[func.body].yields {
-        useful[value] = true;
-    }
-    for &inst in func.regions[func.body].insts.iter().rev() {
+/// One pass of useful-propagation over `region`, last instruction first.
+fn propagate_useful(
+    func: &Function,
+    region: Region,
+    useful: &mut SecondaryMap<Value, bool>,
+) -> bool {
+    let mut changed = false;
+    for &inst in func.regions[region].insts.iter().rev() {
         let data = &func.insts[inst];
-        if data.results.iter().any(|&result| useful[result]) {
-            for &arg in &data.args {
-                useful[arg] = true;
+        match &data.op {
+            Op::If { then, otherwise } => {
+                for (k, &result) in data.results.iter().enumerate() {
+                    for branch in [*then, *otherwise] {
+                        changed |= raise(useful, func.regions[branch].yields[k], useful[result]);
+                    }
+                }
+                changed |= propagate_useful(func, *then, useful);
+                changed |= propagate_useful(func, *otherwise, useful);
+            }
+            Op::For { body, range } => {
+                let inits = &data.args[range.arg_count()..];
+                changed |= useful_loop(func, &[*body], 1, *body, inits, &data.results, useful);
+            }
+            Op::While { cond, body } => {
+                changed |= useful_loop(
+                    func,
+                    &[*cond, *body],
+                    0,
+                    *body,
+                    &data.args,
+                    &data.results,
+                    useful,
+                );
+            }
+            _ => {
+                let to = data.results.iter().any(|&r| useful[r]);
+                for &arg in &data.args {
+                    changed |= raise(useful, arg, to);
+                }
             }
         }
     }
-    useful
+    changed
+}
+
+/// A loop's carried value `k` is useful after the loop or in the next iteration; then
+/// the body's yield and the initial value are useful.
+fn useful_loop(
+    func: &Function,
+    regions: &[Region],
+    skip: usize,
+    body: Region,
+    inits: &[Value],
+    results: &[Value],
+    useful: &mut SecondaryMap<Value, bool>,
+) -> bool {
+    let mut changed = false;
+    for (k, &init) in inits.iter().enumerate() {
+        let to = useful[results[k]]
+            || regions
+                .iter()
+                .any(|&region| useful[func.regions[region].args[skip + k]]);
+        changed |= raise(useful, func.regions[body].yields[k], to);
+        changed |= raise(useful, init, to);
+    }
+    for &region in regions.iter().rev() {
+        changed |= propagate_useful(func, region, useful);
+    }
+    changed
 }

@@ -1,13 +1,14 @@
 //! Building a [`Function`] instruction by instruction.
 
 use super::{
-    Arena, FloatTy, Function, Op, Param, ParamKind, RegionData, SourceSpan, Ty, Value, ValueDef,
+    Arena, FloatTy, Function, Op, Param, ParamKind, Region, RegionData, SourceSpan, Ty, Value,
+    ValueDef,
 };
 
 /// Appends instructions to the innermost open region of a function under construction.
 pub struct FnBuilder {
     func: Function,
-    open_regions: Vec<super::Region>,
+    open_regions: Vec<Region>,
 }
 
 impl FnBuilder {
@@ -63,7 +64,48 @@ impl FnBuilder {
         }
     }
 
-    fn current_region(&self) -> super::Region {
+    /// Appends an instruction with several results.
+    pub fn inst_multi(
+        &mut self,
+        op: Op,
+        args: Vec<Value>,
+        tys: &[Ty],
+        span: SourceSpan,
+    ) -> Vec<Value> {
+        let region = self.current_region();
+        let inst = self.func.push_inst(region, op, args, tys, span);
+        self.func.insts[inst].results.clone()
+    }
+
+    /// Starts a region: instructions go into it until [`close_region`](Self::close_region).
+    pub fn open_region(&mut self) -> Region {
+        let region = self.func.new_region();
+        self.open_regions.push(region);
+        region
+    }
+
+    pub fn add_region_arg(&mut self, region: Region, ty: Ty, hint: Option<String>) -> Value {
+        self.func.add_region_arg(region, ty, hint)
+    }
+
+    pub fn close_region(&mut self, yields: Vec<Value>) {
+        let region = self
+            .open_regions
+            .pop()
+            .expect("close_region matches open_region");
+        self.func.regions[region].yields = yields;
+    }
+
+    /// Sets what a closed region yields, once it is known.
+    pub fn set_yields(&mut self, region: Region, yields: Vec<Value>) {
+        self.func.regions[region].yields = yields;
+    }
+
+    pub fn region_args(&self, region: Region) -> Vec<Value> {
+        self.func.regions[region].args.clone()
+    }
+
+    fn current_region(&self) -> Region {
         *self
             .open_regions
             .last()

@@ -1,16 +1,18 @@
-//! The IR's one text format, used by tests and `AD_DUMP`.
+//! The IR's one text format, used by tests and in internal errors.
 //!
 //! ```text
-//! fn f(v0: f64, v1: f64) -> f64 {
-//!     v2 = mul v0, v1
-//!     v3 = sin v0
-//!     v4 = add v2, v3
-//!     return v4
+//! fn f(v0: f64, const v1: ?) -> f64 {
+//!     v2 = mul v0, v0
+//!     v3, v4 = for v5 in v6..v1 carry(v7 = v2) {
+//!         v8 = mul v7, v0
+//!         yield v8
+//!     }
+//!     return v3
 //! }
 //! ```
 
-use super::{Function, Op, ParamKind, Region, Value};
-use std::fmt::{self, Display, Formatter, Write};
+use super::{Function, Op, ParamKind, RangeAdapter, Region, Value};
+use std::fmt::{self, Display, Formatter};
 
 impl Display for Function {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -32,7 +34,7 @@ impl Display for Function {
             }
         }
         writeln!(f, ") -> {} {{", self.ret.name())?;
-        self.fmt_region(f, self.body, 1)?;
+        self.fmt_insts(f, self.body, 1)?;
         let yields = list(&self.regions[self.body].yields);
         writeln!(f, "    return {yields}")?;
         f.write_str("}")
@@ -48,7 +50,7 @@ impl Function {
         }
     }
 
-    fn fmt_region(&self, f: &mut Formatter<'_>, region: Region, depth: usize) -> fmt::Result {
+    fn fmt_insts(&self, f: &mut Formatter<'_>, region: Region, depth: usize) -> fmt::Result {
         let indent = "    ".repeat(depth);
         for &inst in &self.regions[region].insts {
             let data = &self.insts[inst];
@@ -89,11 +91,68 @@ impl Function {
                     write!(f, "accumulate adj({of}), {args}")?
                 }
                 Op::Poison => f.write_str("poison")?,
+                Op::Push => write!(f, "push {args}")?,
+                Op::Pop => write!(f, "pop {}", self.values[data.results[0]].ty)?,
+                Op::Zero => write!(f, "zero {}", self.values[data.results[0]].ty)?,
+                Op::If { then, otherwise } => {
+                    writeln!(f, "if {args} {{")?;
+                    self.fmt_region_body(f, *then, depth + 1)?;
+                    writeln!(f, "{indent}}} else {{")?;
+                    self.fmt_region_body(f, *otherwise, depth + 1)?;
+                    write!(f, "{indent}}}")?;
+                }
+                Op::For { body, range } => {
+                    let bounds = range.arg_count();
+                    let region_args = &self.regions[*body].args;
+                    let (start, end) = (data.args[0], data.args[1]);
+                    let dots = if range.inclusive { "..=" } else { ".." };
+                    write!(f, "for {} in {start}{dots}{end}", region_args[0])?;
+                    let mut steps = data.args[2..bounds].iter();
+                    for adapter in &range.adapters {
+                        match (adapter, steps.next()) {
+                            (RangeAdapter::StepBy, Some(step)) => write!(f, " step_by {step}")?,
+                            _ => f.write_str(" rev")?,
+                        }
+                    }
+                    fmt_carry(f, &region_args[1..], &data.args[bounds..])?;
+                    writeln!(f, " {{")?;
+                    self.fmt_region_body(f, *body, depth + 1)?;
+                    write!(f, "{indent}}}")?;
+                }
+                Op::While { cond, body } => {
+                    f.write_str("while")?;
+                    fmt_carry(f, &self.regions[*cond].args, &data.args)?;
+                    writeln!(f, " {{")?;
+                    self.fmt_region_body(f, *cond, depth + 1)?;
+                    write!(f, "{indent}}} do")?;
+                    fmt_carry(f, &self.regions[*body].args, &data.args)?;
+                    writeln!(f, " {{")?;
+                    self.fmt_region_body(f, *body, depth + 1)?;
+                    write!(f, "{indent}}}")?;
+                }
             }
-            f.write_char('\n')?;
+            writeln!(f)?;
         }
         Ok(())
     }
+
+    fn fmt_region_body(&self, f: &mut Formatter<'_>, region: Region, depth: usize) -> fmt::Result {
+        self.fmt_insts(f, region, depth)?;
+        let yields = list(&self.regions[region].yields);
+        writeln!(f, "{}yield {yields}", "    ".repeat(depth))
+    }
+}
+
+fn fmt_carry(f: &mut Formatter<'_>, args: &[Value], inits: &[Value]) -> fmt::Result {
+    if args.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<String> = args
+        .iter()
+        .zip(inits)
+        .map(|(arg, init)| format!("{arg} = {init}"))
+        .collect();
+    write!(f, " carry({})", pairs.join(", "))
 }
 
 fn list(values: &[Value]) -> String {

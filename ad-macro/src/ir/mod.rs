@@ -46,6 +46,8 @@ pub enum Ty {
     /// A float literal without suffix: rustc picks its width from the context.
     FloatLit,
     Int,
+    /// `usize`: a loop's trip count.
+    Index,
     Bool,
     /// Anything else (a field of a config struct, a call's result, …).
     Other,
@@ -63,12 +65,24 @@ impl Ty {
     }
 }
 
+impl Ty {
+    /// The type of a value that is `a` on one path and `b` on another.
+    pub fn join_branches(a: Ty, b: Ty) -> Ty {
+        if a == b {
+            a
+        } else {
+            Ty::join(a, b)
+        }
+    }
+}
+
 impl std::fmt::Display for Ty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Ty::Float(t) => f.write_str(t.name()),
             Ty::FloatLit => f.write_str("float"),
             Ty::Int => f.write_str("int"),
+            Ty::Index => f.write_str("usize"),
             Ty::Bool => f.write_str("bool"),
             Ty::Other => f.write_str("?"),
         }
@@ -165,6 +179,58 @@ pub enum Op {
     },
     /// A placeholder left where lowering reported an error; never emitted.
     Poison,
+    /// `if args[0] { then } else { otherwise }`; both regions yield the results.
+    If {
+        then: Region,
+        otherwise: Region,
+    },
+    /// `for i in <range> { body }` with loop-carried values. Arguments: the range's
+    /// start, end, and step (if it has `step_by`), then the carried values' initial
+    /// values. `body` takes `[i, carried…]` and yields the next carried values.
+    /// Results: the final carried values, then the trip count (`usize`).
+    For {
+        body: Region,
+        range: RangeShape,
+    },
+    /// `while cond { body }` with loop-carried values: arguments are the initial
+    /// carried values; `cond` takes them and yields the `bool`; `body` takes them and
+    /// yields the next ones. Results: the final carried values, then the trip count.
+    While {
+        cond: Region,
+        body: Region,
+    },
+    /// Forward sweep: records `args[0]` on the value stack for the reverse sweep.
+    Push,
+    /// Reverse sweep: takes back the last recorded value.
+    Pop,
+    /// The zero of the result's float type: the adjoint of a value nothing used.
+    Zero,
+}
+
+/// The iterator a `for` loop runs over: `start..end` or `start..=end`, then the
+/// adapters in source order (`(a..b).rev()`, `(a..b).step_by(k)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RangeShape {
+    pub inclusive: bool,
+    pub adapters: Vec<RangeAdapter>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RangeAdapter {
+    Rev,
+    /// `.step_by(k)`: `k` is the next range argument after `end`.
+    StepBy,
+}
+
+impl RangeShape {
+    /// How many instruction arguments the range takes (start, end, steps).
+    pub fn arg_count(&self) -> usize {
+        2 + self
+            .adapters
+            .iter()
+            .filter(|&&a| a == RangeAdapter::StepBy)
+            .count()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -181,6 +247,7 @@ pub struct InstData {
 pub enum ValueDef {
     Param(usize),
     Result(Inst, usize),
+    RegionArg(Region, usize),
 }
 
 #[derive(Clone, Debug)]
@@ -193,6 +260,8 @@ pub struct ValueData {
 
 #[derive(Clone, Debug, Default)]
 pub struct RegionData {
+    /// Values the region receives each time it runs (a loop's index and carried values).
+    pub args: Vec<Value>,
     pub insts: Vec<Inst>,
     pub yields: Vec<Value>,
 }
@@ -235,6 +304,27 @@ impl Function {
 
     pub fn new_value(&mut self, ty: Ty, def: ValueDef, hint: Option<String>) -> Value {
         self.values.push(ValueData { ty, def, hint })
+    }
+
+    pub fn new_region(&mut self) -> Region {
+        self.regions.push(RegionData::default())
+    }
+
+    pub fn add_region_arg(&mut self, region: Region, ty: Ty, hint: Option<String>) -> Value {
+        let index = self.regions[region].args.len();
+        let value = self.new_value(ty, ValueDef::RegionArg(region, index), hint);
+        self.regions[region].args.push(value);
+        value
+    }
+
+    /// The regions an instruction owns, in the order they run.
+    pub fn inst_regions(&self, inst: Inst) -> Vec<Region> {
+        match self.insts[inst].op {
+            Op::If { then, otherwise } => vec![then, otherwise],
+            Op::For { body, .. } => vec![body],
+            Op::While { cond, body } => vec![cond, body],
+            _ => Vec::new(),
+        }
     }
 
     /// Appends an instruction to `region` and creates its results.

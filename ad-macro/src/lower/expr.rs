@@ -51,6 +51,9 @@ impl Lowerer<'_> {
                 return None;
             }
             syn::Expr::MethodCall(call) => self.lower_method_call(expr, call),
+            syn::Expr::If(branch) => return self.lower_if(branch),
+            syn::Expr::ForLoop(for_loop) => return self.lower_for(for_loop),
+            syn::Expr::While(while_loop) => return self.lower_while(while_loop),
             syn::Expr::Call(call) => self.lower_call(expr, call),
             syn::Expr::Cast(cast) => {
                 let arg = self.value_of(&cast.expr);
@@ -103,9 +106,8 @@ impl Lowerer<'_> {
             B::Le(_) => BinOp::Le,
             B::Gt(_) => BinOp::Gt,
             B::Ge(_) => BinOp::Ge,
-            B::And(_) | B::Or(_) => {
-                return Some(self.opaque(expr, "`&&`/`||`".into(), SourceSpan::of(expr)))
-            }
+            B::And(_) => return Some(self.lower_short_circuit(binary, true)),
+            B::Or(_) => return Some(self.lower_short_circuit(binary, false)),
             compound => {
                 let op =
                     match compound {

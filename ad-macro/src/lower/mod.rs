@@ -6,6 +6,7 @@
 //! calls with constant arguments) become [`Op::Opaque`] instructions that run as
 //! written; activity analysis rejects them if they would read a differentiable value.
 
+mod control;
 mod expr;
 mod stmt;
 
@@ -21,6 +22,7 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
         ctxt,
         scopes: vec![Vec::new()],
         returned: None,
+        depth: 0,
     };
     for param in &input.params {
         let kind = ParamKind::Primal {
@@ -50,10 +52,14 @@ struct Lowerer<'c> {
     builder: FnBuilder,
     ctxt: &'c Ctxt,
     /// Innermost scope last; each maps a local's name to its current value.
-    scopes: Vec<Vec<(String, Value)>>,
+    scopes: Scopes,
     /// Set by `return`: the rest of the body is dead.
     returned: Option<Value>,
+    /// How many branches and loops enclose the code being lowered.
+    depth: usize,
 }
+
+type Scopes = Vec<Vec<(String, Value)>>;
 
 impl Lowerer<'_> {
     fn bind(&mut self, ident: &syn::Ident, value: Value) {

@@ -121,6 +121,14 @@ impl Lowerer<'_> {
 
     /// `return e`: the value of the function; what follows is dead.
     pub(super) fn lower_return(&mut self, ret: &syn::ExprReturn) {
+        if self.depth > 0 {
+            self.error(
+                ret,
+                "`return` inside a branch or loop is not supported yet; \
+                 assign the result to a variable and return it at the end",
+            );
+            return;
+        }
         let value = match &ret.expr {
             Some(expr) => self.value_of(expr),
             None => self.error(ret, "`return` needs the value to return"),

@@ -2,11 +2,11 @@ use ad::differentiate;
 
 #[differentiate]
 fn f(x: f64) -> f64 {
-    if x > 0.0 {
-        x
-    } else {
-        -x
+    let mut s = x;
+    'outer: for i in 0..4 {
+        s = s * x + i as f64;
     }
+    s
 }
 
 fn main() {}

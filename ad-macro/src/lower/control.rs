@@ -1,0 +1,369 @@
+//! Control flow: `if`/`else`, `&&`/`||`, `for` over integer ranges, `while`.
+//!
+//! Each becomes an instruction that owns regions. A local assigned inside them is
+//! threaded through: an `if` yields its new value from both branches, a loop carries
+//! it as a region argument and yields the next iteration's value. Which locals to
+//! thread is found by comparing the scope map before and after lowering a region
+//! (for `if`) or by scanning the loop body for assignments (for loops, whose body
+//! must see the carried value as an argument from its first statement).
+
+use super::{Lowerer, Scopes};
+use crate::ir::{Op, RangeAdapter, RangeShape, Region, SourceSpan, Ty, Value};
+use syn::visit::Visit;
+
+/// A binding's place in the scope map: (scope, entry).
+type Slot = (usize, usize);
+
+impl Lowerer<'_> {
+    /// `if cond { … } else { … }`, as a statement or as an expression.
+    pub(super) fn lower_if(&mut self, expr: &syn::ExprIf) -> Option<Value> {
+        let cond = self.value_of(&expr.cond);
+        let before = self.scopes.clone();
+        let then = self.builder.open_region();
+        let then_value = self.in_region(|this| this.lower_block(&expr.then_branch));
+        self.builder.close_region(Vec::new());
+        let then_scopes = std::mem::replace(&mut self.scopes, before.clone());
+        let otherwise = self.builder.open_region();
+        let else_value = match &expr.else_branch {
+            Some((_, else_expr)) => self.in_region(|this| this.lower_expr(else_expr)),
+            None => None,
+        };
+        self.builder.close_region(Vec::new());
+        let else_scopes = std::mem::replace(&mut self.scopes, before.clone());
+
+        let changed: Vec<Slot> = slots(&before)
+            .filter(|&slot| {
+                value_at(&then_scopes, slot) != value_at(&before, slot)
+                    || value_at(&else_scopes, slot) != value_at(&before, slot)
+            })
+            .collect();
+        let mut then_yields = Vec::new();
+        let mut else_yields = Vec::new();
+        let has_value = then_value.is_some() && else_value.is_some();
+        if let (Some(t), Some(e)) = (then_value, else_value) {
+            then_yields.push(t);
+            else_yields.push(e);
+        }
+        for &slot in &changed {
+            then_yields.push(value_at(&then_scopes, slot));
+            else_yields.push(value_at(&else_scopes, slot));
+        }
+        let tys: Vec<Ty> = then_yields
+            .iter()
+            .zip(&else_yields)
+            .map(|(&t, &e)| Ty::join_branches(self.builder.ty(t), self.builder.ty(e)))
+            .collect();
+        self.builder.set_yields(then, then_yields);
+        self.builder.set_yields(otherwise, else_yields);
+        let results = self.builder.inst_multi(
+            Op::If { then, otherwise },
+            vec![cond],
+            &tys,
+            SourceSpan::of(expr),
+        );
+        let mut results = results.into_iter();
+        let value = if has_value { results.next() } else { None };
+        for (slot, result) in changed.into_iter().zip(results) {
+            self.rebind(slot, result);
+        }
+        value
+    }
+
+    /// `a && b` and `a || b` evaluate `b` only when needed, as an `if` does.
+    pub(super) fn lower_short_circuit(&mut self, expr: &syn::ExprBinary, and: bool) -> Value {
+        let lhs = self.value_of(&expr.left);
+        let then = self.builder.open_region();
+        let rhs = self.in_region(|this| this.value_of(&expr.right));
+        self.builder.close_region(vec![rhs]);
+        let otherwise = self.builder.open_region();
+        let lit = syn::Lit::Bool(syn::LitBool::new(!and, proc_macro2::Span::call_site()));
+        let constant =
+            self.builder
+                .inst(Op::Const(lit), Vec::new(), Ty::Bool, SourceSpan::of(expr));
+        self.builder.close_region(vec![constant]);
+        let (then, otherwise) = if and {
+            (then, otherwise)
+        } else {
+            (otherwise, then)
+        };
+        let results = self.builder.inst_multi(
+            Op::If { then, otherwise },
+            vec![lhs],
+            &[Ty::Bool],
+            SourceSpan::of(expr),
+        );
+        results[0]
+    }
+
+    /// `for i in a..b { … }` and its `..=`, `.rev()` and `.step_by(k)` forms.
+    pub(super) fn lower_for(&mut self, expr: &syn::ExprForLoop) -> Option<Value> {
+        if let Some(label) = &expr.label {
+            self.error(label, "labelled loops are not supported in #[differentiate] functions yet; use a flag variable");
+            return None;
+        }
+        let index_name = match &*expr.pat {
+            syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+                Some(pat.ident.clone())
+            }
+            syn::Pat::Wild(_) => None,
+            pat => {
+                self.error(
+                    pat,
+                    "a `for` loop over a range binds one name (`for i in 0..n`)",
+                );
+                return None;
+            }
+        };
+        let (range, bounds) = self.lower_range(&expr.expr)?;
+        let carried = self.carried_slots(&expr.body);
+        let inits: Vec<Value> = carried
+            .iter()
+            .map(|&slot| value_at(&self.scopes, slot))
+            .collect();
+        let before = self.scopes.clone();
+        let body = self.builder.open_region();
+        let index =
+            self.builder
+                .add_region_arg(body, Ty::Int, index_name.as_ref().map(|i| i.to_string()));
+        let state = self.carry_into(body, &carried);
+        self.scopes.push(Vec::new());
+        if let Some(name) = &index_name {
+            self.bind(name, index);
+        }
+        self.in_region(|this| this.lower_block(&expr.body));
+        self.scopes.pop();
+        let yields: Vec<Value> = carried
+            .iter()
+            .map(|&slot| value_at(&self.scopes, slot))
+            .collect();
+        self.builder.close_region(yields.clone());
+        self.scopes = before;
+        let tys = self.carried_types(&[body], &state, &yields);
+        let mut args = bounds;
+        args.extend(&inits);
+        let results =
+            self.builder
+                .inst_multi(Op::For { body, range }, args, &tys, SourceSpan::of(expr));
+        for (slot, result) in carried.into_iter().zip(results) {
+            self.rebind(slot, result);
+        }
+        None
+    }
+
+    /// `while cond { … }`.
+    pub(super) fn lower_while(&mut self, expr: &syn::ExprWhile) -> Option<Value> {
+        if let Some(label) = &expr.label {
+            self.error(label, "labelled loops are not supported in #[differentiate] functions yet; use a flag variable");
+            return None;
+        }
+        if let syn::Expr::Let(pat) = &*expr.cond {
+            self.error(
+                pat,
+                "`while let` is not supported in #[differentiate] functions; use `while cond`",
+            );
+            return None;
+        }
+        let carried = self.carried_slots(&expr.body);
+        let inits: Vec<Value> = carried
+            .iter()
+            .map(|&slot| value_at(&self.scopes, slot))
+            .collect();
+        let before = self.scopes.clone();
+        let cond = self.builder.open_region();
+        self.carry_into(cond, &carried);
+        let test = self.in_region(|this| this.value_of(&expr.cond));
+        self.builder.close_region(vec![test]);
+        self.scopes = before.clone();
+        let body = self.builder.open_region();
+        let state = self.carry_into(body, &carried);
+        self.in_region(|this| this.lower_block(&expr.body));
+        let yields: Vec<Value> = carried
+            .iter()
+            .map(|&slot| value_at(&self.scopes, slot))
+            .collect();
+        self.builder.close_region(yields.clone());
+        self.scopes = before;
+        let tys = self.carried_types(&[cond, body], &state, &yields);
+        let results =
+            self.builder
+                .inst_multi(Op::While { cond, body }, inits, &tys, SourceSpan::of(expr));
+        for (slot, result) in carried.into_iter().zip(results) {
+            self.rebind(slot, result);
+        }
+        None
+    }
+
+    /// Runs `lower` one control-flow level deeper.
+    fn in_region<T>(&mut self, lower: impl FnOnce(&mut Self) -> T) -> T {
+        self.depth += 1;
+        let value = lower(self);
+        self.depth -= 1;
+        value
+    }
+
+    /// The bindings a loop body assigns to that exist before the loop.
+    fn carried_slots(&self, body: &syn::Block) -> Vec<Slot> {
+        let mut assigned = AssignedNames::default();
+        assigned.visit_block(body);
+        let mut slots: Vec<Slot> = assigned
+            .names
+            .iter()
+            .filter_map(|name| self.slot_of(name))
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    }
+
+    /// Gives `region` one argument per carried binding and binds the names to them.
+    fn carry_into(&mut self, region: Region, carried: &[Slot]) -> Vec<Value> {
+        carried
+            .iter()
+            .map(|&slot| {
+                let old = value_at(&self.scopes, slot);
+                let hint = self.scopes[slot.0][slot.1].0.clone();
+                let arg = self
+                    .builder
+                    .add_region_arg(region, self.builder.ty(old), Some(hint));
+                self.scopes[slot.0][slot.1].1 = arg;
+                arg
+            })
+            .collect()
+    }
+
+    /// The types of a loop's results: each carried value's, widened by what the body
+    /// assigns to it (`let mut s = 0.0; … s += x;` carries an f64), then the trip count.
+    fn carried_types(&mut self, regions: &[Region], state: &[Value], yields: &[Value]) -> Vec<Ty> {
+        let mut tys: Vec<Ty> = state
+            .iter()
+            .zip(yields)
+            .map(|(&arg, &next)| Ty::join_branches(self.builder.ty(arg), self.builder.ty(next)))
+            .collect();
+        for &region in regions {
+            let args = self.builder.region_args(region);
+            let offset = args.len() - state.len();
+            for (k, &ty) in tys.iter().enumerate() {
+                self.builder.set_ty(args[offset + k], ty);
+            }
+        }
+        tys.push(Ty::Index);
+        tys
+    }
+
+    /// `a..b`, `a..=b`, then `.rev()` / `.step_by(k)`: the shape and its arguments.
+    fn lower_range(&mut self, expr: &syn::Expr) -> Option<(RangeShape, Vec<Value>)> {
+        let mut adapters = Vec::new();
+        let mut step_exprs = Vec::new();
+        let mut current = expr;
+        let range = loop {
+            match current {
+                syn::Expr::Paren(paren) => current = &paren.expr,
+                syn::Expr::Group(group) => current = &group.expr,
+                syn::Expr::MethodCall(call) if call.method == "rev" && call.args.is_empty() => {
+                    adapters.push(RangeAdapter::Rev);
+                    current = &call.receiver;
+                }
+                syn::Expr::MethodCall(call) if call.method == "step_by" && call.args.len() == 1 => {
+                    adapters.push(RangeAdapter::StepBy);
+                    step_exprs.push(&call.args[0]);
+                    current = &call.receiver;
+                }
+                syn::Expr::Range(range) => break range,
+                _ => {
+                    self.error(
+                        expr,
+                        "`for` loops in #[differentiate] functions run over integer ranges: \
+                         `a..b`, `a..=b`, `(a..b).rev()`, `(a..b).step_by(k)`",
+                    );
+                    return None;
+                }
+            }
+        };
+        let (Some(start), Some(end)) = (&range.start, &range.end) else {
+            self.error(range, "a `for` loop's range needs both bounds (`a..b`)");
+            return None;
+        };
+        adapters.reverse();
+        step_exprs.reverse();
+        let mut args = vec![self.value_of(start), self.value_of(end)];
+        args.extend(step_exprs.into_iter().map(|step| self.value_of(step)));
+        let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+        Some((
+            RangeShape {
+                inclusive,
+                adapters,
+            },
+            args,
+        ))
+    }
+
+    fn slot_of(&self, name: &str) -> Option<Slot> {
+        self.scopes
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(s, scope)| scope.iter().rposition(|(n, _)| n == name).map(|e| (s, e)))
+    }
+
+    fn rebind(&mut self, slot: Slot, value: Value) {
+        let name = self.scopes[slot.0][slot.1].0.clone();
+        self.builder.set_hint(value, &name);
+        self.scopes[slot.0][slot.1].1 = value;
+    }
+}
+
+fn slots(scopes: &Scopes) -> impl Iterator<Item = Slot> + '_ {
+    scopes
+        .iter()
+        .enumerate()
+        .flat_map(|(s, scope)| (0..scope.len()).map(move |e| (s, e)))
+}
+
+fn value_at(scopes: &Scopes, slot: Slot) -> Value {
+    scopes[slot.0][slot.1].1
+}
+
+/// The names a block assigns to with `=` or a compound assignment.
+#[derive(Default)]
+struct AssignedNames {
+    names: Vec<String>,
+}
+
+impl<'ast> Visit<'ast> for AssignedNames {
+    fn visit_expr_assign(&mut self, assign: &'ast syn::ExprAssign) {
+        if let syn::Expr::Path(path) = &*assign.left {
+            if let Some(ident) = path.path.get_ident() {
+                self.names.push(ident.to_string());
+            }
+        }
+        syn::visit::visit_expr_assign(self, assign);
+    }
+
+    fn visit_expr_binary(&mut self, binary: &'ast syn::ExprBinary) {
+        if is_compound_assignment(&binary.op) {
+            if let syn::Expr::Path(path) = &*binary.left {
+                if let Some(ident) = path.path.get_ident() {
+                    self.names.push(ident.to_string());
+                }
+            }
+        }
+        syn::visit::visit_expr_binary(self, binary);
+    }
+}
+
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp as B;
+    matches!(
+        op,
+        B::AddAssign(_)
+            | B::SubAssign(_)
+            | B::MulAssign(_)
+            | B::DivAssign(_)
+            | B::RemAssign(_)
+            | B::BitAndAssign(_)
+            | B::BitOrAssign(_)
+            | B::BitXorAssign(_)
+            | B::ShlAssign(_)
+            | B::ShrAssign(_)
+    )
+}

@@ -1,0 +1,214 @@
+//! The value stack: where the forward sweep of a loop or branch records the values
+//! its reverse sweep will read, and where the reverse sweep takes them back, last
+//! in, first out.
+//!
+//! Generated code takes this thread's stack at the start of a gradient call and
+//! gives it back at the end, so its buffers are reused: once they have grown to the
+//! size a function needs, further calls of it on the same thread allocate nothing.
+//! Floats and integers live in separate typed buffers; integers and flags (`bool`)
+//! share one buffer of 64-bit words.
+
+use std::cell::Cell;
+
+/// The recorded values of one gradient call; see the module documentation.
+#[derive(Debug, Default)]
+pub struct ValueStack {
+    f64s: Vec<f64>,
+    f32s: Vec<f32>,
+    words: Vec<u64>,
+    peak: StackUsage,
+}
+
+/// How many values a stack holds (or held at most), per buffer.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct StackUsage {
+    /// Recorded `f64` values.
+    pub f64s: usize,
+    /// Recorded `f32` values.
+    pub f32s: usize,
+    /// Recorded integers, trip counts and branch flags.
+    pub words: usize,
+}
+
+impl StackUsage {
+    /// The bytes these values take.
+    pub fn bytes(&self) -> usize {
+        self.f64s * 8 + self.f32s * 4 + self.words * 8
+    }
+}
+
+thread_local! {
+    static STACK: Cell<Option<ValueStack>> = const { Cell::new(None) };
+}
+
+impl ValueStack {
+    /// This thread's stack, reused from the previous call (a new one on first use, or
+    /// when a call is nested inside another).
+    pub fn take() -> ValueStack {
+        STACK.with(Cell::take).unwrap_or_default()
+    }
+
+    /// Returns the stack to this thread for the next call.
+    pub fn give_back(self) {
+        debug_assert!(
+            self.f64s.is_empty() && self.f32s.is_empty() && self.words.is_empty(),
+            "value stack not empty at the end of a gradient call"
+        );
+        STACK.with(|slot| slot.set(Some(self)));
+    }
+
+    /// Records a value.
+    #[inline]
+    pub fn push<T: Record>(&mut self, value: T) {
+        value.push_onto(self);
+    }
+
+    /// Takes back the value recorded last.
+    #[inline]
+    pub fn pop<T: Record>(&mut self) -> T {
+        T::pop_from(self)
+    }
+
+    /// How many values are recorded now.
+    pub fn usage(&self) -> StackUsage {
+        StackUsage {
+            f64s: self.f64s.len(),
+            f32s: self.f32s.len(),
+            words: self.words.len(),
+        }
+    }
+}
+
+/// The most values this thread's stack has held since [`reset_peak`], per buffer.
+/// Tests read it to check what a loop records per iteration.
+pub fn peak() -> StackUsage {
+    STACK.with(|slot| {
+        let stack = slot.take();
+        let peak = stack.as_ref().map(|s| s.peak).unwrap_or_default();
+        slot.set(stack);
+        peak
+    })
+}
+
+/// Starts a new measurement for [`peak`].
+pub fn reset_peak() {
+    STACK.with(|slot| {
+        let mut stack = slot.take();
+        if let Some(stack) = &mut stack {
+            stack.peak = StackUsage::default();
+        }
+        slot.set(stack);
+    })
+}
+
+/// A type the value stack can record.
+pub trait Record: Copy {
+    /// Pushes `self` onto its buffer.
+    fn push_onto(self, stack: &mut ValueStack);
+    /// Pops a value of this type from its buffer.
+    fn pop_from(stack: &mut ValueStack) -> Self;
+}
+
+const UNDERFLOW: &str = "value stack underflow: the reverse sweep read more than the forward sweep recorded (a bug in ad)";
+
+impl Record for f64 {
+    #[inline]
+    fn push_onto(self, stack: &mut ValueStack) {
+        stack.f64s.push(self);
+        stack.peak.f64s = stack.peak.f64s.max(stack.f64s.len());
+    }
+    #[inline]
+    fn pop_from(stack: &mut ValueStack) -> Self {
+        stack.f64s.pop().expect(UNDERFLOW)
+    }
+}
+
+impl Record for f32 {
+    #[inline]
+    fn push_onto(self, stack: &mut ValueStack) {
+        stack.f32s.push(self);
+        stack.peak.f32s = stack.peak.f32s.max(stack.f32s.len());
+    }
+    #[inline]
+    fn pop_from(stack: &mut ValueStack) -> Self {
+        stack.f32s.pop().expect(UNDERFLOW)
+    }
+}
+
+macro_rules! record_as_word {
+    ($($ty:ty),*) => {$(
+        impl Record for $ty {
+            #[inline]
+            fn push_onto(self, stack: &mut ValueStack) {
+                // Round-trips exactly: every integer type here fits in 64 bits.
+                stack.words.push(self as u64);
+                stack.peak.words = stack.peak.words.max(stack.words.len());
+            }
+            #[inline]
+            fn pop_from(stack: &mut ValueStack) -> Self {
+                stack.words.pop().expect(UNDERFLOW) as $ty
+            }
+        }
+    )*};
+}
+
+record_as_word!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
+
+impl Record for bool {
+    #[inline]
+    fn push_onto(self, stack: &mut ValueStack) {
+        u64::from(self).push_onto(stack);
+    }
+    #[inline]
+    fn pop_from(stack: &mut ValueStack) -> Self {
+        u64::pop_from(stack) != 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_come_back_in_reverse_order_with_their_types() {
+        let mut stack = ValueStack::take();
+        stack.push(1.5_f64);
+        stack.push(true);
+        stack.push(-3_i32);
+        stack.push(2.5_f32);
+        stack.push(usize::MAX);
+        assert_eq!(stack.pop::<usize>(), usize::MAX);
+        assert_eq!(stack.pop::<f32>(), 2.5);
+        assert_eq!(stack.pop::<i32>(), -3);
+        assert!(stack.pop::<bool>());
+        assert_eq!(stack.pop::<f64>(), 1.5);
+        assert_eq!(
+            stack.peak,
+            StackUsage {
+                f64s: 1,
+                f32s: 1,
+                words: 3
+            }
+        );
+        stack.give_back();
+    }
+
+    #[test]
+    fn the_stack_is_reused_with_its_capacity() {
+        reset_peak();
+        let mut stack = ValueStack::take();
+        for k in 0..1000 {
+            stack.push(f64::from(k));
+        }
+        for _ in 0..1000 {
+            stack.pop::<f64>();
+        }
+        stack.give_back();
+        let again = ValueStack::take();
+        assert!(again.f64s.capacity() >= 1000);
+        again.give_back();
+        assert_eq!(peak().f64s, 1000);
+        reset_peak();
+        assert_eq!(peak(), StackUsage::default());
+    }
+}
