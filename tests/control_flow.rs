@@ -108,3 +108,144 @@ fn logistic_map_against_forward_recurrence() {
     assert_relative_eq!(gx0, dx0, max_relative = 1e-10);
     check2(logistic, r, x0, gr, gx0);
 }
+
+#[differentiate]
+fn first_crossing(x: f64, threshold: f64) -> f64 {
+    // Sum of squares of x·k until it passes the threshold.
+    let mut s = 0.0;
+    for k in 1..100 {
+        let t = x * k as f64;
+        s += t * t;
+        if s > threshold {
+            break;
+        }
+    }
+    s
+}
+
+#[test]
+fn break_out_of_a_for_loop() {
+    let (x, threshold) = (0.7, 10.0);
+    // 0.49·(1 + 4 + 9 + 16) = 14.7 > 10 at k = 4.
+    let (v, dx, dt) = first_crossing_grad(x, threshold);
+    assert_relative_eq!(v, 0.49 * 30.0, max_relative = 1e-14);
+    assert_relative_eq!(dx, 2.0 * x * 30.0, max_relative = 1e-14);
+    assert_eq!(dt, 0.0);
+    assert_eq!(v, first_crossing(x, threshold));
+}
+
+#[differentiate]
+fn skip_odd(x: f64) -> f64 {
+    let mut s = 0.0;
+    for k in 0..10 {
+        if k % 2 == 1 {
+            continue;
+        }
+        s += (x * k as f64).sin();
+    }
+    s
+}
+
+#[test]
+fn continue_skips_the_rest_of_an_iteration() {
+    let x = 0.3;
+    let (v, dx) = skip_odd_grad(x);
+    let expected: f64 = [0.0, 2.0, 4.0, 6.0, 8.0]
+        .iter()
+        .map(|k| (x * k).sin())
+        .sum();
+    let derivative: f64 = [0.0, 2.0, 4.0, 6.0, 8.0]
+        .iter()
+        .map(|k| k * (x * k).cos())
+        .sum();
+    assert_relative_eq!(v, expected, max_relative = 1e-14);
+    assert_relative_eq!(dx, derivative, max_relative = 1e-13);
+    assert_eq!(v, skip_odd(x));
+}
+
+#[differentiate]
+fn early_return(x: f64, y: f64) -> f64 {
+    if x < 0.0 {
+        return y * y;
+    }
+    let mut acc = x;
+    for _ in 0..3 {
+        for _ in 0..2 {
+            acc *= y;
+            if acc > 100.0 {
+                return acc.sqrt();
+            }
+        }
+    }
+    acc + x
+}
+
+#[test]
+fn return_from_a_branch_and_from_nested_loops() {
+    // x < 0: y².
+    let (v, dx, dy) = early_return_grad(-1.0, 3.0);
+    assert_eq!((v, dx, dy), (9.0, 0.0, 6.0));
+    // No early exit: x·y⁶ + x.
+    let (x, y) = (0.5, 1.5);
+    let (v, dx, dy) = early_return_grad(x, y);
+    assert_relative_eq!(v, x * y.powi(6) + x, max_relative = 1e-14);
+    assert_relative_eq!(dx, y.powi(6) + 1.0, max_relative = 1e-14);
+    assert_relative_eq!(dy, 6.0 * x * y.powi(5), max_relative = 1e-14);
+    // Exit from the inner loop once x·y^k > 100: k = 3 for x = 2, y = 4 (2·64 = 128).
+    let (x, y) = (2.0, 4.0);
+    let (v, dx, dy) = early_return_grad(x, y);
+    assert_relative_eq!(v, (x * y.powi(3)).sqrt(), max_relative = 1e-14);
+    assert_relative_eq!(dx, 0.5 * (y.powi(3) / x).sqrt(), max_relative = 1e-14);
+    assert_relative_eq!(dy, 1.5 * (x * y).sqrt(), max_relative = 1e-14);
+    assert_eq!(v, early_return(x, y));
+}
+
+#[differentiate]
+fn loop_with_value(x: f64) -> f64 {
+    let mut y = x;
+    let mut n = 0;
+    let r = loop {
+        y = y * 1.5 + 0.25;
+        n += 1;
+        if y > 10.0 || n > 50 {
+            break y * x;
+        }
+    };
+    r + 1.0
+}
+
+#[test]
+fn loop_breaking_with_a_value() {
+    let x = 1.2;
+    let (v, dx) = loop_with_value_grad(x);
+    assert_eq!(v, loop_with_value(x));
+    // y_n = 1.5ⁿ·x + c_n, so dy/dx = 1.5ⁿ; r = y·x.
+    let (mut y, mut n) = (x, 0);
+    while y <= 10.0 {
+        y = y * 1.5 + 0.25;
+        n += 1;
+    }
+    assert_relative_eq!(dx, 1.5_f64.powi(n) * x + y, max_relative = 1e-13);
+}
+
+#[differentiate]
+fn piecewise(x: f64, k: i32) -> f64 {
+    match k {
+        0 => x,
+        1 | 2 => x * x,
+        3..=5 => x.sin(),
+        m if m < 0 => -x,
+        _ => x.exp(),
+    }
+}
+
+#[test]
+fn match_on_an_integer() {
+    let x = 0.8;
+    assert_eq!(piecewise_grad(x, 0), (x, 1.0));
+    assert_eq!(piecewise_grad(x, 2), (x * x, 2.0 * x));
+    assert_eq!(piecewise_grad(x, 4), (x.sin(), x.cos()));
+    assert_eq!(piecewise_grad(x, -3), (-x, -1.0));
+    assert_eq!(piecewise_grad(x, 9), (x.exp(), x.exp()));
+    assert_eq!(piecewise(x, 9), x.exp());
+}

@@ -306,7 +306,7 @@ impl<'f> Emitter<'f> {
                 }
                 quote!(if #cond { #then_body #then_value } else { #else_body #else_value })
             }
-            Op::For { body, range } => return self.for_loop(inst, *body, range),
+            Op::For { body, range, exit } => return self.for_loop(inst, *body, range, *exit),
             Op::While { cond, body } => return self.while_loop(inst, *cond, *body),
         };
         let result = self.pattern(&data.results);
@@ -355,7 +355,13 @@ impl<'f> Emitter<'f> {
         [declarations, update, count]
     }
 
-    fn for_loop(&self, inst: Inst, body: Region, range: &crate::ir::RangeShape) -> TokenStream {
+    fn for_loop(
+        &self,
+        inst: Inst,
+        body: Region,
+        range: &crate::ir::RangeShape,
+        exit: Option<usize>,
+    ) -> TokenStream {
         let data = &self.func.insts[inst];
         let bounds = range.arg_count();
         let [declarations, update, count] = self.loop_state(inst, body, 1, &data.args[bounds..]);
@@ -384,10 +390,15 @@ impl<'f> Emitter<'f> {
                 _ => quote!((#iter).rev()),
             };
         }
+        let stop = exit.map(|k| {
+            let flag = self.names.binding(self.func.regions[body].args[1 + k]);
+            quote!(if #flag { break; })
+        });
         let body = self.region(body);
         quote! {
             #declarations
             for #index in #iter {
+                #stop
                 #body
                 #update
                 #count
@@ -513,8 +524,20 @@ impl<'f> Names<'f> {
         if let Some(alias) = self.aliases[value] {
             return self.binding(alias);
         }
+        // Hints are user names (`r#type` included) or the lowering's own (`#break0`);
+        // the numeric suffix keeps every result a valid, non-keyword identifier.
         let name = match &self.func.values[value].hint {
-            Some(hint) => format!("{}_{}", hint.trim_start_matches("r#"), value.index()),
+            Some(hint) => {
+                let hint: String = hint
+                    .trim_start_matches("r#")
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                match hint.chars().next() {
+                    Some(c) if !c.is_ascii_digit() => format!("{hint}_{}", value.index()),
+                    _ => value.to_string(),
+                }
+            }
             None => value.to_string(),
         };
         syn::Ident::new(&name, Span::mixed_site())

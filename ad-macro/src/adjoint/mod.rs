@@ -237,7 +237,7 @@ impl Reverse<'_> {
         let data = &self.primal.insts[inst];
         match &data.op {
             Op::If { then, otherwise } => return self.reverse_if(inst, *then, *otherwise),
-            Op::For { body, range } => {
+            Op::For { body, range, .. } => {
                 let inits = data.args[range.arg_count()..].to_vec();
                 return self.reverse_loop(inst, *body, 1, &inits);
             }
@@ -493,6 +493,7 @@ impl Reverse<'_> {
         let op = Op::For {
             body: rev_body,
             range,
+            exit: None,
         };
         let reversed = self.push(op, args, &tys);
 

@@ -68,7 +68,7 @@ fn propagate_varied(
                     changed |= raise(varied, result, from);
                 }
             }
-            Op::For { body, range } => {
+            Op::For { body, range, .. } => {
                 let inits = &data.args[range.arg_count()..];
                 changed |= propagate_loop(func, &[*body], 1, *body, inits, &data.results, varied);
             }
@@ -227,7 +227,7 @@ fn propagate_useful(
                 changed |= propagate_useful(func, *then, useful);
                 changed |= propagate_useful(func, *otherwise, useful);
             }
-            Op::For { body, range } => {
+            Op::For { body, range, .. } => {
                 let inits = &data.args[range.arg_count()..];
                 changed |= useful_loop(func, &[*body], 1, *body, inits, &data.results, useful);
             }

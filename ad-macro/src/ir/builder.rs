@@ -88,6 +88,15 @@ impl FnBuilder {
         self.func.add_region_arg(region, ty, hint)
     }
 
+    /// Appends to a region again, after it was closed.
+    pub fn reopen_region(&mut self, region: Region) {
+        self.open_regions.push(region);
+    }
+
+    pub fn ret(&self) -> FloatTy {
+        self.func.ret
+    }
+
     pub fn close_region(&mut self, yields: Vec<Value>) {
         let region = self
             .open_regions

@@ -101,7 +101,7 @@ impl Function {
                     self.fmt_region_body(f, *otherwise, depth + 1)?;
                     write!(f, "{indent}}}")?;
                 }
-                Op::For { body, range } => {
+                Op::For { body, range, exit } => {
                     let bounds = range.arg_count();
                     let region_args = &self.regions[*body].args;
                     let (start, end) = (data.args[0], data.args[1]);
@@ -115,6 +115,9 @@ impl Function {
                         }
                     }
                     fmt_carry(f, &region_args[1..], &data.args[bounds..])?;
+                    if let Some(k) = exit {
+                        write!(f, " until {}", region_args[1 + k])?;
+                    }
                     writeln!(f, " {{")?;
                     self.fmt_region_body(f, *body, depth + 1)?;
                     write!(f, "{indent}}}")?;

@@ -187,10 +187,13 @@ pub enum Op {
     /// `for i in <range> { body }` with loop-carried values. Arguments: the range's
     /// start, end, and step (if it has `step_by`), then the carried values' initial
     /// values. `body` takes `[i, carried…]` and yields the next carried values.
-    /// Results: the final carried values, then the trip count (`usize`).
+    /// Results: the final carried values, then the trip count (`usize`). With
+    /// `exit: Some(k)` the loop ends before any iteration that starts with carried
+    /// value `k` (a `bool`, the loop's break flag) true.
     For {
         body: Region,
         range: RangeShape,
+        exit: Option<usize>,
     },
     /// `while cond { body }` with loop-carried values: arguments are the initial
     /// carried values; `cond` takes them and yields the `bool`; `body` takes them and

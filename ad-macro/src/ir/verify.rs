@@ -109,9 +109,12 @@ impl Checker<'_> {
                 self.region(*otherwise, 0, n)?;
                 (Some(1), n)
             }
-            Op::For { body, range } => {
+            Op::For { body, range, exit } => {
                 let carried = data.args.len().checked_sub(range.arg_count());
                 let carried = carried.ok_or_else(|| format!("{at}: too few arguments"))?;
+                if exit.is_some_and(|k| k >= carried) {
+                    return Err(format!("{at}: exit flag is not a carried value"));
+                }
                 self.region(*body, 1 + carried, carried)?;
                 (None, carried + 1)
             }

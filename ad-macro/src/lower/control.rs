@@ -1,4 +1,4 @@
-//! Control flow: `if`/`else`, `&&`/`||`, `for` over integer ranges, `while`.
+//! Control flow: `if`/`else`, `&&`/`||`, `for` over integer ranges, `while`, `loop`.
 //!
 //! Each becomes an instruction that owns regions. A local assigned inside them is
 //! threaded through: an `if` yields its new value from both branches, a loop carries
@@ -7,29 +7,57 @@
 //! (for `if`) or by scanning the loop body for assignments (for loops, whose body
 //! must see the carried value as an argument from its first statement).
 
+use super::exit::Loop;
 use super::{Lowerer, Scopes};
 use crate::ir::{Op, RangeAdapter, RangeShape, Region, SourceSpan, Ty, Value};
 use syn::visit::Visit;
 
 /// A binding's place in the scope map: (scope, entry).
-type Slot = (usize, usize);
+pub(super) type Slot = (usize, usize);
 
 impl Lowerer<'_> {
     /// `if cond { … } else { … }`, as a statement or as an expression.
     pub(super) fn lower_if(&mut self, expr: &syn::ExprIf) -> Option<Value> {
         let cond = self.value_of(&expr.cond);
+        self.branch(
+            cond,
+            SourceSpan::of(expr),
+            |this| this.lower_block(&expr.then_branch),
+            |this| match &expr.else_branch {
+                Some((_, else_expr)) => this.lower_expr(else_expr),
+                None => None,
+            },
+        )
+    }
+
+    /// An `If` on `cond`: lowers both sides, then threads out the value and every
+    /// binding either side changed. A side that left early (`break`, `return`) has no
+    /// value; the other side's type gives it a placeholder that is never read.
+    pub(super) fn branch(
+        &mut self,
+        cond: Value,
+        span: SourceSpan,
+        then_side: impl FnOnce(&mut Self) -> Option<Value>,
+        else_side: impl FnOnce(&mut Self) -> Option<Value>,
+    ) -> Option<Value> {
         let before = self.scopes.clone();
         let then = self.builder.open_region();
-        let then_value = self.in_region(|this| this.lower_block(&expr.then_branch));
-        self.builder.close_region(Vec::new());
+        let mut then_value = self.in_region(then_side);
         let then_scopes = std::mem::replace(&mut self.scopes, before.clone());
-        let otherwise = self.builder.open_region();
-        let else_value = match &expr.else_branch {
-            Some((_, else_expr)) => self.in_region(|this| this.lower_expr(else_expr)),
-            None => None,
-        };
         self.builder.close_region(Vec::new());
+        let otherwise = self.builder.open_region();
+        let mut else_value = self.in_region(else_side);
         let else_scopes = std::mem::replace(&mut self.scopes, before.clone());
+        match (then_value, else_value) {
+            (Some(value), None) => else_value = self.placeholder(value),
+            (None, Some(value)) => {
+                self.builder.reopen_region(then);
+                then_value = self.placeholder(value);
+                self.builder.close_region(Vec::new());
+            }
+            _ => {}
+        }
+        self.builder.close_region(Vec::new());
 
         let changed: Vec<Slot> = slots(&before)
             .filter(|&slot| {
@@ -55,18 +83,30 @@ impl Lowerer<'_> {
             .collect();
         self.builder.set_yields(then, then_yields);
         self.builder.set_yields(otherwise, else_yields);
-        let results = self.builder.inst_multi(
-            Op::If { then, otherwise },
-            vec![cond],
-            &tys,
-            SourceSpan::of(expr),
-        );
+        let results = self
+            .builder
+            .inst_multi(Op::If { then, otherwise }, vec![cond], &tys, span);
         let mut results = results.into_iter();
         let value = if has_value { results.next() } else { None };
         for (slot, result) in changed.into_iter().zip(results) {
             self.rebind(slot, result);
         }
         value
+    }
+
+    /// A value of `like`'s float type for a path that never reads it.
+    fn placeholder(&mut self, like: Value) -> Option<Value> {
+        let float = match self.builder.ty(like) {
+            Ty::Float(float) => float,
+            Ty::FloatLit => self.builder.ret(),
+            _ => return None,
+        };
+        Some(self.builder.inst(
+            Op::Zero,
+            Vec::new(),
+            Ty::Float(float),
+            SourceSpan::generated(),
+        ))
     }
 
     /// `a && b` and `a || b` evaluate `b` only when needed, as an `if` does.
@@ -97,10 +137,7 @@ impl Lowerer<'_> {
 
     /// `for i in a..b { … }` and its `..=`, `.rev()` and `.step_by(k)` forms.
     pub(super) fn lower_for(&mut self, expr: &syn::ExprForLoop) -> Option<Value> {
-        if let Some(label) = &expr.label {
-            self.error(label, "labelled loops are not supported in #[differentiate] functions yet; use a flag variable");
-            return None;
-        }
+        self.reject_label(expr.label.as_ref())?;
         let index_name = match &*expr.pat {
             syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
                 Some(pat.ident.clone())
@@ -115,23 +152,25 @@ impl Lowerer<'_> {
             }
         };
         let (range, bounds) = self.lower_range(&expr.expr)?;
-        let carried = self.carried_slots(&expr.body);
+        let lp = self.enter_loop(&expr.body, false);
+        let carried = self.loop_carried(&expr.body, &lp);
+        let exit = lp
+            .flag_slot(self)
+            .and_then(|flag| carried.iter().position(|&s| s == flag));
         let inits: Vec<Value> = carried
             .iter()
             .map(|&slot| value_at(&self.scopes, slot))
             .collect();
         let before = self.scopes.clone();
         let body = self.builder.open_region();
-        let index =
-            self.builder
-                .add_region_arg(body, Ty::Int, index_name.as_ref().map(|i| i.to_string()));
+        let index_hint = index_name.as_ref().map(|i| i.to_string());
+        let index = self.builder.add_region_arg(body, Ty::Int, index_hint);
         let state = self.carry_into(body, &carried);
-        self.scopes.push(Vec::new());
-        if let Some(name) = &index_name {
-            self.bind(name, index);
-        }
-        self.in_region(|this| this.lower_block(&expr.body));
-        self.scopes.pop();
+        self.loop_body(&lp, &expr.body, |this| {
+            if let Some(name) = &index_name {
+                this.bind(name, index);
+            }
+        });
         let yields: Vec<Value> = carried
             .iter()
             .map(|&slot| value_at(&self.scopes, slot))
@@ -141,21 +180,19 @@ impl Lowerer<'_> {
         let tys = self.carried_types(&[body], &state, &yields);
         let mut args = bounds;
         args.extend(&inits);
-        let results =
-            self.builder
-                .inst_multi(Op::For { body, range }, args, &tys, SourceSpan::of(expr));
+        let op = Op::For { body, range, exit };
+        let results = self
+            .builder
+            .inst_multi(op, args, &tys, SourceSpan::of(expr));
         for (slot, result) in carried.into_iter().zip(results) {
             self.rebind(slot, result);
         }
-        None
+        self.leave_loop(lp)
     }
 
     /// `while cond { … }`.
     pub(super) fn lower_while(&mut self, expr: &syn::ExprWhile) -> Option<Value> {
-        if let Some(label) = &expr.label {
-            self.error(label, "labelled loops are not supported in #[differentiate] functions yet; use a flag variable");
-            return None;
-        }
+        self.reject_label(expr.label.as_ref())?;
         if let syn::Expr::Let(pat) = &*expr.cond {
             self.error(
                 pat,
@@ -163,7 +200,39 @@ impl Lowerer<'_> {
             );
             return None;
         }
-        let carried = self.carried_slots(&expr.body);
+        let lp = self.enter_loop(&expr.body, false);
+        self.conditional_loop(&lp, &expr.body, SourceSpan::of(expr), |this| {
+            this.value_of(&expr.cond)
+        });
+        self.leave_loop(lp)
+    }
+
+    /// `loop { … }`, left by `break` (with or without a value) or `return`.
+    pub(super) fn lower_loop(&mut self, expr: &syn::ExprLoop) -> Option<Value> {
+        self.reject_label(expr.label.as_ref())?;
+        let lp = self.enter_loop(&expr.body, true);
+        let lit = syn::Lit::Bool(syn::LitBool::new(true, proc_macro2::Span::call_site()));
+        self.conditional_loop(&lp, &expr.body, SourceSpan::of(expr), |this| {
+            this.builder.inst(
+                Op::Const(lit),
+                Vec::new(),
+                Ty::Bool,
+                SourceSpan::generated(),
+            )
+        });
+        self.leave_loop(lp)
+    }
+
+    /// A `While` whose condition region evaluates `test` unless the loop's break flag
+    /// is set.
+    fn conditional_loop(
+        &mut self,
+        lp: &Loop,
+        block: &syn::Block,
+        span: SourceSpan,
+        test: impl FnOnce(&mut Self) -> Value,
+    ) {
+        let carried = self.loop_carried(block, lp);
         let inits: Vec<Value> = carried
             .iter()
             .map(|&slot| value_at(&self.scopes, slot))
@@ -171,12 +240,32 @@ impl Lowerer<'_> {
         let before = self.scopes.clone();
         let cond = self.builder.open_region();
         self.carry_into(cond, &carried);
-        let test = self.in_region(|this| this.value_of(&expr.cond));
-        self.builder.close_region(vec![test]);
+        let flag = lp.flag_slot(self).map(|slot| value_at(&self.scopes, slot));
+        let go_on = self.in_region(|this| match flag {
+            Some(flag) => {
+                let running = this.builder.inst(Op::Not, vec![flag], Ty::Bool, span);
+                let false_lit =
+                    syn::Lit::Bool(syn::LitBool::new(false, proc_macro2::Span::call_site()));
+                this.branch(
+                    running,
+                    span,
+                    |t| Some(test(t)),
+                    |t| {
+                        Some(
+                            t.builder
+                                .inst(Op::Const(false_lit), Vec::new(), Ty::Bool, span),
+                        )
+                    },
+                )
+                .expect("both sides of the loop test have a value")
+            }
+            None => test(this),
+        });
+        self.builder.close_region(vec![go_on]);
         self.scopes = before.clone();
         let body = self.builder.open_region();
         let state = self.carry_into(body, &carried);
-        self.in_region(|this| this.lower_block(&expr.body));
+        self.loop_body(lp, block, |_| {});
         let yields: Vec<Value> = carried
             .iter()
             .map(|&slot| value_at(&self.scopes, slot))
@@ -184,27 +273,42 @@ impl Lowerer<'_> {
         self.builder.close_region(yields.clone());
         self.scopes = before;
         let tys = self.carried_types(&[cond, body], &state, &yields);
-        let results =
-            self.builder
-                .inst_multi(Op::While { cond, body }, inits, &tys, SourceSpan::of(expr));
+        let results = self
+            .builder
+            .inst_multi(Op::While { cond, body }, inits, &tys, span);
         for (slot, result) in carried.into_iter().zip(results) {
             self.rebind(slot, result);
         }
-        None
+    }
+
+    fn reject_label(&mut self, label: Option<&syn::Label>) -> Option<()> {
+        match label {
+            Some(label) => {
+                self.error(
+                    label,
+                    "labelled loops are not supported in #[differentiate] functions yet; \
+                     use a flag variable and an unlabelled `break`",
+                );
+                None
+            }
+            None => Some(()),
+        }
     }
 
     /// Runs `lower` one control-flow level deeper.
-    fn in_region<T>(&mut self, lower: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn in_region<T>(&mut self, lower: impl FnOnce(&mut Self) -> T) -> T {
         self.depth += 1;
         let value = lower(self);
         self.depth -= 1;
         value
     }
 
-    /// The bindings a loop body assigns to that exist before the loop.
-    fn carried_slots(&self, body: &syn::Block) -> Vec<Slot> {
+    /// The bindings a loop body assigns to that exist before the loop, including
+    /// the flags its `break`, `continue` and `return` set.
+    fn loop_carried(&self, body: &syn::Block, lp: &Loop) -> Vec<Slot> {
         let mut assigned = AssignedNames::default();
         assigned.visit_block(body);
+        assigned.names.extend(self.flags_set_by(lp));
         let mut slots: Vec<Slot> = assigned
             .names
             .iter()
@@ -297,7 +401,7 @@ impl Lowerer<'_> {
         ))
     }
 
-    fn slot_of(&self, name: &str) -> Option<Slot> {
+    pub(super) fn slot_of(&self, name: &str) -> Option<Slot> {
         self.scopes
             .iter()
             .enumerate()
@@ -305,7 +409,7 @@ impl Lowerer<'_> {
             .find_map(|(s, scope)| scope.iter().rposition(|(n, _)| n == name).map(|e| (s, e)))
     }
 
-    fn rebind(&mut self, slot: Slot, value: Value) {
+    pub(super) fn rebind(&mut self, slot: Slot, value: Value) {
         let name = self.scopes[slot.0][slot.1].0.clone();
         self.builder.set_hint(value, &name);
         self.scopes[slot.0][slot.1].1 = value;
@@ -319,7 +423,7 @@ fn slots(scopes: &Scopes) -> impl Iterator<Item = Slot> + '_ {
         .flat_map(|(s, scope)| (0..scope.len()).map(move |e| (s, e)))
 }
 
-fn value_at(scopes: &Scopes, slot: Slot) -> Value {
+pub(super) fn value_at(scopes: &Scopes, slot: Slot) -> Value {
     scopes[slot.0][slot.1].1
 }
 

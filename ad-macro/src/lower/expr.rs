@@ -54,6 +54,10 @@ impl Lowerer<'_> {
             syn::Expr::If(branch) => return self.lower_if(branch),
             syn::Expr::ForLoop(for_loop) => return self.lower_for(for_loop),
             syn::Expr::While(while_loop) => return self.lower_while(while_loop),
+            syn::Expr::Loop(body) => return self.lower_loop(body),
+            syn::Expr::Break(exit) => return self.lower_break(exit),
+            syn::Expr::Continue(exit) => return self.lower_continue(exit),
+            syn::Expr::Match(choice) => return self.lower_match(choice),
             syn::Expr::Call(call) => self.lower_call(expr, call),
             syn::Expr::Cast(cast) => {
                 let arg = self.value_of(&cast.expr);

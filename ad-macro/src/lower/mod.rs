@@ -7,7 +7,9 @@
 //! written; activity analysis rejects them if they would read a differentiable value.
 
 mod control;
+mod exit;
 mod expr;
+mod matching;
 mod stmt;
 
 use crate::ast::FnInput;
@@ -23,6 +25,9 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
         scopes: vec![Vec::new()],
         returned: None,
         depth: 0,
+        return_flags: false,
+        loops: Vec::new(),
+        next_id: 0,
     };
     for param in &input.params {
         let kind = ParamKind::Primal {
@@ -34,7 +39,11 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
         lowerer.bind(&param.ident, value);
     }
     let body = &input.item.block;
-    let tail = lowerer.lower_block(body);
+    lowerer.start_return_flags(body);
+    let mut tail = lowerer.lower_block(body);
+    if lowerer.return_flags {
+        tail = lowerer.finish_return_flags(tail);
+    }
     let returned = match (lowerer.returned, tail) {
         (Some(value), _) | (None, Some(value)) => value,
         (None, None) => {
@@ -57,6 +66,11 @@ struct Lowerer<'c> {
     returned: Option<Value>,
     /// How many branches and loops enclose the code being lowered.
     depth: usize,
+    /// Whether `return` sets flags (it appears inside a branch or loop).
+    return_flags: bool,
+    /// The numbers of the loops enclosing the code being lowered, innermost last.
+    loops: Vec<usize>,
+    next_id: usize,
 }
 
 type Scopes = Vec<Vec<(String, Value)>>;

@@ -7,12 +7,20 @@ impl Lowerer<'_> {
     /// Lowers a block in a scope of its own; its value is the tail expression's.
     pub(super) fn lower_block(&mut self, block: &syn::Block) -> Option<Value> {
         self.scopes.push(Vec::new());
+        let value = self.lower_stmts(&block.stmts);
+        self.scopes.pop();
+        value
+    }
+
+    /// Lowers statements in the current scope. After one that may leave early, the
+    /// rest run under `if still_running { … }`.
+    fn lower_stmts(&mut self, stmts: &[syn::Stmt]) -> Option<Value> {
         let mut value = None;
-        for (k, stmt) in block.stmts.iter().enumerate() {
+        for (k, stmt) in stmts.iter().enumerate() {
             if self.returned.is_some() {
                 break;
             }
-            let last = k + 1 == block.stmts.len();
+            let last = k + 1 == stmts.len();
             match stmt {
                 syn::Stmt::Local(local) => self.lower_local(local),
                 syn::Stmt::Expr(expr, None) if last => value = self.lower_expr(expr),
@@ -30,8 +38,17 @@ impl Lowerer<'_> {
                     self.unsupported_macro(&stmt.mac);
                 }
             }
+            if !last && self.may_exit(stmt) {
+                let running = self.still_running();
+                let rest = &stmts[k + 1..];
+                return self.branch(
+                    running,
+                    SourceSpan::generated(),
+                    |this| this.lower_stmts(rest),
+                    |_| None,
+                );
+            }
         }
-        self.scopes.pop();
         value
     }
 
@@ -121,18 +138,14 @@ impl Lowerer<'_> {
 
     /// `return e`: the value of the function; what follows is dead.
     pub(super) fn lower_return(&mut self, ret: &syn::ExprReturn) {
-        if self.depth > 0 {
-            self.error(
-                ret,
-                "`return` inside a branch or loop is not supported yet; \
-                 assign the result to a variable and return it at the end",
-            );
-            return;
-        }
         let value = match &ret.expr {
             Some(expr) => self.value_of(expr),
             None => self.error(ret, "`return` needs the value to return"),
         };
+        if self.return_flags {
+            self.lower_flagged_return(value);
+            return;
+        }
         if self.returned.is_none() {
             self.returned = Some(value);
         }
