@@ -478,7 +478,10 @@ impl Reverse<'_> {
             .collect();
         let accumulators: Vec<Value> = free
             .iter()
-            .map(|&u| self.func.add_region_arg(rev_body, self.ty(u), None))
+            .map(|&u| {
+                let hint = self.func.values[u].hint.as_ref().map(|h| format!("d_{h}"));
+                self.func.add_region_arg(rev_body, self.ty(u), hint)
+            })
             .collect();
         let mut tys: Vec<Ty> = carried
             .iter()

@@ -184,6 +184,8 @@ impl Lowerer<'_> {
         let results = self
             .builder
             .inst_multi(op, args, &tys, SourceSpan::of(expr));
+        let trips = *results.last().expect("loops return their trip count");
+        self.builder.set_hint(trips, "trips");
         for (slot, result) in carried.into_iter().zip(results) {
             self.rebind(slot, result);
         }
@@ -276,6 +278,8 @@ impl Lowerer<'_> {
         let results = self
             .builder
             .inst_multi(Op::While { cond, body }, inits, &tys, span);
+        let trips = *results.last().expect("loops return their trip count");
+        self.builder.set_hint(trips, "trips");
         for (slot, result) in carried.into_iter().zip(results) {
             self.rebind(slot, result);
         }

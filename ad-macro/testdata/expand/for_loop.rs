@@ -19,7 +19,7 @@ fn horner(x: f64, n: usize) -> f64 {
 fn horner_adjoint(x: f64, n: usize, seed: f64, d_x: &mut f64) -> f64 {
     let mut stack = ::ad::__private::ValueStack::take();
     let mut acc_5 = 0.0;
-    let mut v11 = 0usize;
+    let mut trips_11 = 0usize;
     for k_4 in 0..n {
         let v6 = acc_5 * x;
         let v7 = k_4 as f64;
@@ -27,19 +27,19 @@ fn horner_adjoint(x: f64, n: usize, seed: f64, d_x: &mut f64) -> f64 {
         let acc_9 = v6 + v8;
         stack.push(acc_5);
         acc_5 = acc_9;
-        v11 += 1;
+        trips_11 += 1;
     }
     let v14 = 0.0_f64;
     let mut d_acc_16 = seed;
-    let mut v17 = v14;
-    for _ in 0..v11 {
+    let mut d_x_17 = v14;
+    for _ in 0..trips_11 {
         let v21: f64 = stack.pop();
         let d_acc_22 = d_acc_16 * x;
         let v23 = d_acc_16 * v21;
-        let d_x_24 = v17 + v23;
-        (d_acc_16, v17) = (d_acc_22, d_x_24);
+        let d_x_24 = d_x_17 + v23;
+        (d_acc_16, d_x_17) = (d_acc_22, d_x_24);
     }
-    *d_x += v17;
+    *d_x += d_x_17;
     stack.give_back();
     acc_5
 }

@@ -1,0 +1,80 @@
+//! Gradients make no heap allocation once the thread's value stack has grown to the
+//! size a function needs: straight-line code never allocates, and loops reuse the
+//! stack's buffers from the previous call.
+
+// A global allocator that counts is the one place that needs `unsafe`; the code
+// `#[differentiate]` generates has none (tests/hygiene.rs forbids it).
+#![allow(unsafe_code)]
+
+use ad::differentiate;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+/// Counts this thread's allocations, so tests running in parallel do not interfere.
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // `try_with`: the thread-local may be gone while a thread shuts down.
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn allocations_during(run: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    run();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[differentiate]
+fn straight(x: f64, y: f64) -> f64 {
+    (x * y).sin() / (1.0 + x * x) + y.sqrt()
+}
+
+#[differentiate]
+fn looped(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    for k in 0..n {
+        if k % 3 == 0 {
+            y = (y * x).sin() + 1.0;
+        } else {
+            y = y * y * 0.5;
+        }
+    }
+    y
+}
+
+#[test]
+fn straight_line_gradients_never_allocate() {
+    let count = allocations_during(|| {
+        let (v, dx, dy) = straight_grad(0.3, 2.0);
+        assert!(v.is_finite() && dx.is_finite() && dy.is_finite());
+    });
+    assert_eq!(count, 0);
+    assert_eq!(straight(0.3, 2.0), straight_grad(0.3, 2.0).0);
+}
+
+#[test]
+fn loop_gradients_reuse_the_value_stack() {
+    let warm_up = looped_grad(0.9, 1000);
+    let count = allocations_during(|| {
+        for _ in 0..10 {
+            let (v, dx) = looped_grad(0.9, 1000);
+            assert_eq!((v, dx), warm_up);
+        }
+    });
+    assert_eq!(count, 0, "steady-state calls allocated");
+    assert_eq!(looped(0.9, 1000), warm_up.0);
+}
