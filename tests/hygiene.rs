@@ -59,3 +59,17 @@ fn constants_are_not_differentiated() {
     assert_relative_eq!(dx, -3.5);
     assert_relative_eq!(constants(2.0, 3, true, 0.5, 0), v + 14.0);
 }
+
+/// A parameter the body only binds to `_` is unused in the generated code too.
+#[differentiate]
+fn bound_to_underscore(x: f64, y: f64, n: usize) -> f64 {
+    let _ = x;
+    let _m = n;
+    y * 3.0
+}
+
+#[test]
+fn parameters_bound_to_underscore_compile_without_warnings() {
+    assert_eq!(bound_to_underscore_grad(1.0, 2.0, 3), (6.0, 0.0, 3.0));
+    assert_eq!(bound_to_underscore(1.0, 2.0, 3), 6.0);
+}
