@@ -13,8 +13,18 @@ pub struct ParamInput<'a> {
     pub ty: &'a syn::Type,
     /// `Some` for an `f32`/`f64` scalar.
     pub float: Option<FloatTy>,
+    /// `Some` for a slice, array or `Vec` of `f32`/`f64`.
+    pub array: Option<FloatArray>,
     /// Whether `f_grad` returns its adjoint.
     pub wrt: bool,
+}
+
+/// The shape of a float-array parameter: `&[T]`, `&Vec<T>`, `Vec<T>` (no fixed
+/// length, adjoint `Vec<T>`) or `[T; N]`, `&[T; N]` (adjoint `[T; N]`).
+#[derive(Clone)]
+pub struct FloatArray {
+    pub elem: FloatTy,
+    pub fixed_len: Option<syn::Expr>,
 }
 
 pub struct FnInput<'a> {
@@ -55,10 +65,7 @@ impl<'a> FnInput<'a> {
     fn select_wrt(&mut self, args: &Args, ctxt: &Ctxt) {
         let Some(names) = &args.wrt else {
             for param in &mut self.params {
-                param.wrt = param.float.is_some();
-                if holds_floats(param.ty) {
-                    report_float_container(param, ctxt);
-                }
+                param.wrt = param.float.is_some() || param.array.is_some();
             }
             if !self.params.iter().any(|p| p.wrt) {
                 ctxt.error_spanned_by(
@@ -74,8 +81,7 @@ impl<'a> FnInput<'a> {
         };
         for name in names {
             match self.params.iter_mut().find(|p| p.ident == *name) {
-                Some(param) if param.float.is_some() => param.wrt = true,
-                Some(param) if holds_floats(param.ty) => report_float_container(param, ctxt),
+                Some(param) if param.float.is_some() || param.array.is_some() => param.wrt = true,
                 Some(param) => ctxt.error_spanned_by(
                     name,
                     format!(
@@ -99,21 +105,6 @@ impl<'a> FnInput<'a> {
             }
         }
     }
-}
-
-/// Slices, arrays and vectors of floats are differentiable by default but not yet
-/// supported as such; as constants (left out of `wrt`) they are fine.
-fn report_float_container(param: &ParamInput, ctxt: &Ctxt) {
-    ctxt.error_spanned_by(
-        param.ty,
-        format!(
-            "slice, array and `Vec` parameters of floats are not differentiable yet; \
-             differentiate with respect to f32/f64 scalars and leave `{}` out of \
-             `#[differentiate(wrt(...))]` to use it as constant data (it has type `{}`)",
-            param.ident,
-            type_text(param.ty)
-        ),
-    );
 }
 
 fn check_signature(sig: &syn::Signature, ctxt: &Ctxt) {
@@ -169,13 +160,15 @@ fn param_from_syn<'a>(k: usize, arg: &'a syn::FnArg, ctxt: &Ctxt) -> Option<Para
     };
     let ty = &*pat_type.ty;
     let float = float_type(ty);
-    if float.is_none() && !check_constant_type(ty, ctxt) {
+    let array = float_array(ty);
+    if float.is_none() && array.is_none() && !check_constant_type(ty, ctxt) {
         return None;
     }
     Some(ParamInput {
         ident,
         ty,
         float,
+        array,
         wrt: false,
     })
 }
@@ -220,18 +213,37 @@ pub fn float_type(ty: &syn::Type) -> Option<FloatTy> {
     }
 }
 
-/// Whether a type is a slice, array or `Vec` whose elements are floats.
-fn holds_floats(ty: &syn::Type) -> bool {
+/// `&[T]`, `&Vec<T>`, `Vec<T>`, `[T; N]`, `&[T; N]` with `T` = f32 or f64.
+fn float_array(ty: &syn::Type) -> Option<FloatArray> {
+    let (ty, by_ref) = match ty {
+        syn::Type::Reference(reference) if reference.mutability.is_none() => {
+            (&*reference.elem, true)
+        }
+        ty => (ty, false),
+    };
     match ty {
-        syn::Type::Reference(reference) => holds_floats(&reference.elem),
-        syn::Type::Slice(slice) => float_type(&slice.elem).is_some(),
-        syn::Type::Array(array) => float_type(&array.elem).is_some(),
-        syn::Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
-            segment.ident == "Vec"
-                && matches!(&segment.arguments, syn::PathArguments::AngleBracketed(args)
-                    if args.args.iter().any(|arg| matches!(arg, syn::GenericArgument::Type(t) if float_type(t).is_some())))
+        syn::Type::Slice(slice) if by_ref => Some(FloatArray {
+            elem: float_type(&slice.elem)?,
+            fixed_len: None,
         }),
-        _ => false,
+        syn::Type::Array(array) => Some(FloatArray {
+            elem: float_type(&array.elem)?,
+            fixed_len: Some(array.len.clone()),
+        }),
+        syn::Type::Path(path) if path.qself.is_none() => {
+            let segment = path.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+                return None;
+            };
+            match (segment.ident == "Vec", args.args.first(), args.args.len()) {
+                (true, Some(syn::GenericArgument::Type(elem)), 1) => Some(FloatArray {
+                    elem: float_type(elem)?,
+                    fixed_len: None,
+                }),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 

@@ -49,7 +49,17 @@ pub fn adjoint_signature(input: &FnInput) -> TokenStream {
     });
     let seed = seed_ident();
     let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
-        let (ident, ty) = (buffer_ident(&p.ident), p.ty);
+        let ident = buffer_ident(&p.ident);
+        let ty = match &p.array {
+            Some(array) => {
+                let elem = format_ident!("{}", array.elem.name());
+                match &array.fixed_len {
+                    Some(len) => quote!([#elem; #len]),
+                    None => quote!([#elem]),
+                }
+            }
+            None => p.ty.to_token_stream(),
+        };
         quote!(#ident: &mut #ty)
     });
     let doc = format!(
@@ -80,7 +90,7 @@ pub fn grad_signature(input: &FnInput) -> TokenStream {
         let (ident, ty) = (&p.ident, p.ty);
         quote!(#ident: #ty)
     });
-    let adjoint_tys = input.params.iter().filter(|p| p.wrt).map(|p| p.ty);
+    let adjoint_tys = input.params.iter().filter(|p| p.wrt).map(adjoint_type);
     let wrt: Vec<_> = input
         .params
         .iter()
@@ -107,6 +117,21 @@ pub fn grad_signature(input: &FnInput) -> TokenStream {
     }
 }
 
+/// What `_grad` returns for a differentiable parameter: its own type for a scalar,
+/// `[T; N]` for an array, `Vec<T>` for a slice or vector.
+fn adjoint_type(param: &crate::ast::ParamInput) -> TokenStream {
+    match &param.array {
+        Some(array) => {
+            let elem = format_ident!("{}", array.elem.name());
+            match &array.fixed_len {
+                Some(len) => quote!([#elem; #len]),
+                None => quote!(::std::vec::Vec<#elem>),
+            }
+        }
+        None => param.ty.to_token_stream(),
+    }
+}
+
 /// The user's `#[allow(…)]` attributes, which hold for the generated code too.
 fn user_allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
     input
@@ -122,7 +147,19 @@ fn grad_fn(input: &FnInput) -> TokenStream {
     let args = input.params.iter().map(|p| &p.ident);
     let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
     let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
-    let zeros = wrt.iter().map(|p| zero(p.float));
+    let zeros = wrt.iter().map(|p| match &p.array {
+        Some(array) => {
+            let zero = literal(array.elem, "0.0");
+            match &array.fixed_len {
+                Some(len) => quote!([#zero; #len]),
+                None => {
+                    let ident = &p.ident;
+                    quote!(::std::vec![#zero; #ident.len()])
+                }
+            }
+        }
+        None => zero(p.float),
+    });
     let one = literal(input.ret, "1.0");
     let value = syn::Ident::new("value", Span::mixed_site());
     quote! {
@@ -144,6 +181,17 @@ fn literal(ty: crate::ir::FloatTy, value: &str) -> TokenStream {
 
 fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
     let signature = adjoint_signature(input);
+    // The buffers of slices must match them; checked once so the loops need not.
+    let length_checks = input
+        .params
+        .iter()
+        .filter(|p| p.wrt && p.array.as_ref().is_some_and(|a| a.fixed_len.is_none()))
+        .map(|p| {
+            let (ident, buffer) = (&p.ident, buffer_ident(&p.ident));
+            let message =
+                format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
+            quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
+        });
     let emitter = Emitter::new(input, func);
     let body = emitter.region(func.body);
     let returned = emitter.names.operand(func.returned());
@@ -162,6 +210,7 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
     };
     quote! {
         #signature {
+            #(#length_checks)*
             #take
             #body
             #give_back
@@ -180,6 +229,8 @@ struct Emitter<'f> {
     names: Names<'f>,
     /// How often each value is read, so unread results are bound to `_`.
     uses: SecondaryMap<Value, usize>,
+    /// Buffers written to, which need `let mut`.
+    stored: SecondaryMap<Value, bool>,
 }
 
 impl<'f> Emitter<'f> {
@@ -195,10 +246,26 @@ impl<'f> Emitter<'f> {
                 uses[value] += 1;
             }
         }
+        let mut stored = SecondaryMap::with_default(func.values.len(), false);
+        for inst in func.insts.keys() {
+            let data = &func.insts[inst];
+            if matches!(data.op, Op::Store | Op::AccumulateAt | Op::TakeAt) {
+                stored[data.args[0]] = true;
+            }
+        }
         Emitter {
             func,
             names: Names::new(input, func),
             uses,
+            stored,
+        }
+    }
+
+    /// The zero of a float value's type, or of an array's elements.
+    fn zero_of(&self, value: Value) -> TokenStream {
+        match self.func.values[value].ty {
+            Ty::Float(float) | Ty::FloatArray(float) => literal(float, "0.0"),
+            _ => quote!(0.0),
         }
     }
 
@@ -286,12 +353,7 @@ impl<'f> Emitter<'f> {
                 let path = runtime_path(*prim);
                 quote!(#path(#(#args),*))
             }
-            Op::Zero => {
-                let Ty::Float(float) = self.func.values[data.results[0]].ty else {
-                    unreachable!("the verifier checks that zeros are floats");
-                };
-                literal(float, "0.0")
-            }
+            Op::Zero => self.zero_of(data.results[0]),
             Op::Pop => {
                 let stack = stack_ident();
                 let result = self.pattern(&data.results);
@@ -322,6 +384,48 @@ impl<'f> Emitter<'f> {
                 quote!(if #cond { #then_body #then_value } else { #else_body #else_value })
             }
             Op::For { body, range, exit } => return self.for_loop(inst, *body, range, *exit),
+            Op::Index | Op::TakeAt => {
+                let (array, index) = (&args[0], &args[1]);
+                if let Op::TakeAt = data.op {
+                    let zero = self.zero_of(data.results[0]);
+                    let result = self.pattern(&data.results);
+                    return quote_spanned!(span=> let #result = #array[#index]; #array[#index] = #zero;);
+                }
+                quote!(#array[#index])
+            }
+            Op::Len => {
+                let array = &args[0];
+                quote!(#array.len())
+            }
+            Op::Store => {
+                let (array, index, value) = (&args[0], &args[1], &args[2]);
+                return quote_spanned!(span=> #array[#index] = #value;);
+            }
+            Op::AccumulateAt => {
+                let (array, index, value) = (&args[0], &args[1], &args[2]);
+                return quote_spanned!(span=> #array[#index] += #value;);
+            }
+            Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
+                let fill = match data.op {
+                    Op::NewBuffer { .. } => args[0].clone(),
+                    _ => self.zero_of(data.results[0]),
+                };
+                let buffer = match fixed_len {
+                    Some(len) => quote!([#fill; #len]),
+                    None => {
+                        let len = args
+                            .last()
+                            .expect("a buffer without fixed length takes one");
+                        quote!(::std::vec![#fill; #len])
+                    }
+                };
+                let result = self.pattern(&data.results);
+                return if self.stored[data.results[0]] {
+                    quote_spanned!(span=> let mut #result = #buffer;)
+                } else {
+                    quote_spanned!(span=> let #result = #buffer;)
+                };
+            }
             Op::While { cond, body } => return self.while_loop(inst, *cond, *body),
         };
         let result = self.pattern(&data.results);
@@ -449,7 +553,7 @@ fn record_type(ty: Ty) -> Option<TokenStream> {
         Ty::Index => Some(quote!(usize)),
         Ty::Int => Some(quote!(i32)),
         Ty::Bool => Some(quote!(bool)),
-        Ty::FloatLit | Ty::Other => None,
+        Ty::FloatLit | Ty::Other | Ty::FloatArray(_) => None,
     }
 }
 

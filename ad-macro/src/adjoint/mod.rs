@@ -37,11 +37,20 @@ pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Funct
         value: Some(seed),
         ty: seed_ty,
     });
+    // A scalar's adjoint is added into its buffer once, at the end; an array's
+    // buffer is written element by element, so the reverse sweep names it.
+    let mut array_buffers = Vec::new();
     for (k, param) in primal.params.iter().enumerate() {
         if let ParamKind::Primal { wrt: true, .. } = param.kind {
+            let index = func.params.len();
+            let value = matches!(param.ty, Ty::FloatArray(_))
+                .then(|| func.new_value(param.ty, ValueDef::Param(index), None));
+            if let (Some(buffer), Some(array)) = (value, param.value) {
+                array_buffers.push((array, buffer));
+            }
             func.params.push(Param {
                 kind: ParamKind::AdjointOut { of: k },
-                value: None,
+                value,
                 ty: param.ty,
             });
         }
@@ -56,13 +65,18 @@ pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Funct
         terms: SecondaryMap::with_default(primal.values.len(), Vec::new()),
         recorded: SecondaryMap::with_default(primal.values.len(), None),
         top_level: top_level(primal),
+        buffers: SecondaryMap::with_default(primal.values.len(), None),
         target: primal.body,
     };
+    for (array, buffer) in array_buffers {
+        reverse.buffers[array] = Some(buffer);
+    }
     let returned = primal.returned();
     reverse.contribute(returned, Term::plus(seed));
     reverse.insts(primal.body);
     for (buffer, param) in reverse.func.params.clone().iter().enumerate() {
-        if let ParamKind::AdjointOut { of } = param.kind {
+        if let (ParamKind::AdjointOut { of }, None) = (&param.kind, param.value) {
+            let of = *of;
             let value = primal.params[of]
                 .value
                 .expect("primal parameters have values");
@@ -135,6 +149,8 @@ struct Reverse<'a> {
     recorded: SecondaryMap<Value, Option<Value>>,
     /// Values defined outside any branch or loop, which the reverse sweep can read.
     top_level: SecondaryMap<Value, bool>,
+    /// The adjoint buffer of each active float array.
+    buffers: SecondaryMap<Value, Option<Value>>,
     /// The region the reverse sweep is appending to.
     target: Region,
 }
@@ -227,6 +243,24 @@ impl Reverse<'_> {
             let copy = self.push1(Op::Pop, Vec::new(), self.ty(value));
             self.recorded[value] = Some(copy);
         }
+        // The adjoints of this region's buffers start at zero, before any reverse use.
+        for &inst in &self.primal.regions[region].insts {
+            let data = &self.primal.insts[inst];
+            if let Op::NewBuffer { fixed_len } = &data.op {
+                let array = data.results[0];
+                if self.activity.is_active(array) {
+                    let len = match fixed_len {
+                        Some(_) => Vec::new(),
+                        None => vec![self.read(data.args[1])],
+                    };
+                    let op = Op::AdjointBuffer {
+                        fixed_len: fixed_len.clone(),
+                    };
+                    let buffer = self.push1(op, len, self.ty(array));
+                    self.buffers[array] = Some(buffer);
+                }
+            }
+        }
         for &inst in self.primal.regions[region].insts.iter().rev() {
             self.inst(inst);
         }
@@ -242,6 +276,7 @@ impl Reverse<'_> {
                 return self.reverse_loop(inst, *body, 1, &inits);
             }
             Op::While { body, .. } => return self.reverse_loop(inst, *body, 0, &data.args.clone()),
+            Op::Store => return self.reverse_store(&data.args.clone()),
             _ => {}
         }
         let [result] = data.results[..] else {
@@ -303,8 +338,37 @@ impl Reverse<'_> {
                 let args = args.to_vec();
                 self.call(*prim, &args, result, adj);
             }
+            (Op::Index, &[array, index]) => {
+                if let Some(buffer) = self.buffers[array] {
+                    let index = self.read(index);
+                    self.push(Op::AccumulateAt, vec![buffer, index, adj], &[]);
+                }
+            }
             _ => {}
         }
+    }
+
+    /// `a[i] = v` reversed: `v` gets the adjoint that `a[i]` had accumulated, and
+    /// the element's adjoint restarts at zero, as the element before the store was
+    /// a different value.
+    fn reverse_store(&mut self, args: &[Value]) {
+        let &[array, index, value] = args else {
+            return;
+        };
+        let Some(buffer) = self.buffers[array] else {
+            return;
+        };
+        let index = self.read(index);
+        let ty = self.ty(value);
+        let ty = match ty {
+            Ty::Float(_) => ty,
+            _ => match self.ty(array) {
+                Ty::FloatArray(elem) => Ty::Float(elem),
+                _ => ty,
+            },
+        };
+        let taken = self.push1(Op::TakeAt, vec![buffer, index], ty);
+        self.contribute(value, Term::plus(taken));
     }
 
     /// `prim(args) = result`: multiplies `adj` by the runtime rule's partials.
@@ -339,9 +403,11 @@ impl Reverse<'_> {
         for &region in regions {
             self.walk(region, &mut inside, &mut used);
         }
+        // Arrays are memory: their adjoint buffers are written in place, not carried.
         let mut free: Vec<Value> = used
             .into_iter()
             .filter(|&v| !inside[v] && self.activity.is_active(v))
+            .filter(|&v| !matches!(self.primal.values[v].ty, Ty::FloatArray(_)))
             .collect();
         free.sort();
         free.dedup();
@@ -395,7 +461,7 @@ impl Reverse<'_> {
     /// yielding what each branch contributes to the adjoints of values from outside.
     fn reverse_if(&mut self, inst: Inst, then: Region, otherwise: Region) {
         let data = &self.primal.insts[inst];
-        if !self.activity.any_active(&data.results) {
+        if !self.activity.needs_reverse(self.primal, inst) {
             return;
         }
         let (results, cond) = (data.results.clone(), data.args[0]);
@@ -441,7 +507,7 @@ impl Reverse<'_> {
     fn reverse_loop(&mut self, inst: Inst, body: Region, skip: usize, inits: &[Value]) {
         let data = &self.primal.insts[inst];
         let results = data.results.clone();
-        if !self.activity.any_active(&results) {
+        if !self.activity.needs_reverse(self.primal, inst) {
             return;
         }
         let body_args = self.primal.regions[body].args.clone();

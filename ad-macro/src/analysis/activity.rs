@@ -21,9 +21,27 @@ impl Activity {
         self.varied[value] && self.useful[value]
     }
 
-    /// Whether the reverse sweep has work for a control-flow instruction.
     pub fn any_active(&self, values: &[Value]) -> bool {
         values.iter().any(|&v| self.is_active(v))
+    }
+
+    /// Whether the reverse sweep has work for `inst`: an active result, a store into
+    /// an active array, or such an instruction in one of its regions (a loop that
+    /// only fills a buffer has no active result but must be reversed).
+    pub fn needs_reverse(&self, func: &Function, inst: Inst) -> bool {
+        let data = &func.insts[inst];
+        if self.any_active(&data.results) {
+            return true;
+        }
+        if let (Op::Store, Some(&array)) = (&data.op, data.args.first()) {
+            return self.is_active(array);
+        }
+        func.inst_regions(inst).into_iter().any(|region| {
+            func.regions[region]
+                .insts
+                .iter()
+                .any(|&nested| self.needs_reverse(func, nested))
+        })
     }
 }
 
@@ -83,6 +101,8 @@ fn propagate_varied(
                     varied,
                 );
             }
+            // A store makes the whole array varied: the array is memory, not a value.
+            Op::Store => changed |= raise(varied, data.args[0], varied[data.args[2]]),
             op => {
                 let any_varied =
                     data.args.iter().any(|&a| varied[a]) && !reads_poison(func, &data.args);
@@ -131,7 +151,10 @@ fn carries_derivative(
 ) -> bool {
     let data = &func.insts[inst];
     match op {
-        Op::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div) | Op::Neg => true,
+        Op::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)
+        | Op::Neg
+        | Op::Index
+        | Op::NewBuffer { .. } => true,
         Op::Call { prim, .. } => {
             rule(*prim) == Rule::Runtime
                 && prim
@@ -178,6 +201,11 @@ fn report_underivable(
             {
                 "a value that depends on a differentiable parameter can only be cast to \
                  `f32`, `f64` or an integer type"
+                    .to_owned()
+            }
+            Op::NewBuffer { .. } => {
+                "a buffer filled with a value that depends on a differentiable parameter is not \
+                 supported; fill it with a constant (`vec![0.0; n]`) and assign the elements"
                     .to_owned()
             }
             Op::Opaque(opaque) => {
@@ -242,6 +270,7 @@ fn propagate_useful(
                     useful,
                 );
             }
+            Op::Store => changed |= raise(useful, data.args[2], useful[data.args[0]]),
             _ => {
                 let to = data.results.iter().any(|&r| useful[r]);
                 for &arg in &data.args {

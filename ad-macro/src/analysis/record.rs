@@ -49,7 +49,7 @@ fn mark_reads(
             mark_reads(func, nested, activity, read);
         }
         let data = &func.insts[inst];
-        if !activity.any_active(&data.results) {
+        if !activity.needs_reverse(func, inst) {
             continue;
         }
         let active = |v: Value| activity.is_active(v);
@@ -69,6 +69,9 @@ fn mark_reads(
                 read[data.results[0]] = true;
             }
             (Op::If { .. }, &[cond]) => read[cond] = true,
+            (Op::Index | Op::Store, &[_, index, ..]) => read[index] = true,
+            // The reverse sweep sizes the buffer's adjoint like the buffer.
+            (Op::NewBuffer { fixed_len: None }, &[_, len]) => read[len] = true,
             (Op::For { .. } | Op::While { .. }, _) => {
                 let trip = *data.results.last().expect("loops return their trip count");
                 read[trip] = true;

@@ -93,6 +93,34 @@ impl FnBuilder {
         self.open_regions.push(region);
     }
 
+    /// The type of an arithmetic result from its operands. Rust's float arithmetic
+    /// takes operands of one type, so an operand the macro knew nothing about (a
+    /// config field, an element of constant data) has the other's float type.
+    pub fn arithmetic_type(&mut self, operands: &[Value]) -> Ty {
+        let ty = operands
+            .iter()
+            .fold(None, |acc: Option<Ty>, &v| {
+                let ty = self.ty(v);
+                Some(acc.map_or(ty, |acc| Ty::join(acc, ty)))
+            })
+            .unwrap_or(Ty::Other);
+        if let Ty::Float(_) = ty {
+            for &operand in operands {
+                if matches!(self.ty(operand), Ty::Other | Ty::FloatLit) {
+                    self.func.values[operand].ty = ty;
+                }
+            }
+        }
+        ty
+    }
+
+    /// An integer used as an index is a `usize`, which the value stack must know.
+    pub fn refine_index(&mut self, value: Value) {
+        if matches!(self.func.values[value].ty, Ty::Int | Ty::Other) {
+            self.func.values[value].ty = Ty::Index;
+        }
+    }
+
     pub fn ret(&self) -> FloatTy {
         self.func.ret
     }

@@ -94,6 +94,25 @@ impl Function {
                 Op::Push => write!(f, "push {args}")?,
                 Op::Pop => write!(f, "pop {}", self.values[data.results[0]].ty)?,
                 Op::Zero => write!(f, "zero {}", self.values[data.results[0]].ty)?,
+                Op::Index => write!(f, "index {args}")?,
+                Op::Len => write!(f, "len {args}")?,
+                Op::Store => write!(f, "store {args}")?,
+                Op::AccumulateAt => write!(f, "accumulate_at {args}")?,
+                Op::TakeAt => write!(f, "take_at {args}")?,
+                Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
+                    let name = match data.op {
+                        Op::NewBuffer { .. } => "buffer",
+                        _ => "adjoint_buffer",
+                    };
+                    match fixed_len {
+                        Some(len) => write!(
+                            f,
+                            "{name} {args}; {}",
+                            quote::ToTokens::to_token_stream(len)
+                        )?,
+                        None => write!(f, "{name} {args}")?,
+                    }
+                }
                 Op::If { then, otherwise } => {
                     writeln!(f, "if {args} {{")?;
                     self.fmt_region_body(f, *then, depth + 1)?;

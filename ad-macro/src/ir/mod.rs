@@ -46,8 +46,10 @@ pub enum Ty {
     /// A float literal without suffix: rustc picks its width from the context.
     FloatLit,
     Int,
-    /// `usize`: a loop's trip count.
+    /// `usize`: a loop's trip count or an index into an array.
     Index,
+    /// An array of floats: a differentiable slice parameter or a local buffer.
+    FloatArray(FloatTy),
     Bool,
     /// Anything else (a field of a config struct, a call's result, …).
     Other,
@@ -83,6 +85,7 @@ impl std::fmt::Display for Ty {
             Ty::FloatLit => f.write_str("float"),
             Ty::Int => f.write_str("int"),
             Ty::Index => f.write_str("usize"),
+            Ty::FloatArray(t) => write!(f, "[{}]", t.name()),
             Ty::Bool => f.write_str("bool"),
             Ty::Other => f.write_str("?"),
         }
@@ -208,6 +211,25 @@ pub enum Op {
     Pop,
     /// The zero of the result's float type: the adjoint of a value nothing used.
     Zero,
+    /// `args[0][args[1]]`: an element of a float array (a parameter or a buffer).
+    Index,
+    /// `args[0].len()`.
+    Len,
+    /// A float buffer: `vec![args[0]; args[1]]`, or `[args[0]; len]` for a fixed length.
+    NewBuffer {
+        fixed_len: Option<syn::Expr>,
+    },
+    /// `args[0][args[1]] = args[2]`.
+    Store,
+    /// Reverse sweep: a zeroed adjoint buffer for a buffer made by `NewBuffer`
+    /// (`args`: its length, unless fixed).
+    AdjointBuffer {
+        fixed_len: Option<syn::Expr>,
+    },
+    /// Reverse sweep: `args[0][args[1]] += args[2]`.
+    AccumulateAt,
+    /// Reverse sweep: takes `args[0][args[1]]`, leaving zero there.
+    TakeAt,
 }
 
 /// The iterator a `for` loop runs over: `start..end` or `start..=end`, then the

@@ -90,6 +90,11 @@ impl Checker<'_> {
             Op::Bin(_) => (Some(2), 1),
             Op::Neg | Op::Not | Op::Cast(_) => (Some(1), 1),
             Op::Push => (Some(1), 0),
+            Op::Index | Op::TakeAt => (Some(2), 1),
+            Op::Len => (Some(1), 1),
+            Op::Store | Op::AccumulateAt => (Some(3), 0),
+            Op::NewBuffer { fixed_len } => (Some(if fixed_len.is_some() { 1 } else { 2 }), 1),
+            Op::AdjointBuffer { fixed_len } => (Some(if fixed_len.is_some() { 0 } else { 1 }), 1),
             Op::Call { prim, .. } => (Some(prim.args().len()), 1),
             Op::Partials(prim) => {
                 let floats = prim.args().iter().filter(|&&k| k == ArgKind::Float).count();

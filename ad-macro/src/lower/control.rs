@@ -138,6 +138,9 @@ impl Lowerer<'_> {
     /// `for i in a..b { … }` and its `..=`, `.rev()` and `.step_by(k)` forms.
     pub(super) fn lower_for(&mut self, expr: &syn::ExprForLoop) -> Option<Value> {
         self.reject_label(expr.label.as_ref())?;
+        if let Some(indexed) = self.rewrite_iteration(expr) {
+            return self.lower_expr(&indexed);
+        }
         let index_name = match &*expr.pat {
             syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
                 Some(pat.ident.clone())
@@ -380,8 +383,9 @@ impl Lowerer<'_> {
                 _ => {
                     self.error(
                         expr,
-                        "`for` loops in #[differentiate] functions run over integer ranges: \
-                         `a..b`, `a..=b`, `(a..b).rev()`, `(a..b).step_by(k)`",
+                        "`for` loops in #[differentiate] functions run over integer ranges \
+                         (`a..b`, `a..=b`, `(a..b).rev()`, `(a..b).step_by(k)`) or over a local \
+                         slice (`x.iter()`, `x.iter().enumerate()`, `x.iter().zip(y.iter())`)",
                     );
                     return None;
                 }

@@ -66,14 +66,33 @@ impl Lowerer<'_> {
                     .inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
             }
             syn::Expr::Field(_) => self.opaque(expr, "this field access".into(), span),
-            syn::Expr::Index(_) => self.opaque(expr, "indexing".into(), span),
+            syn::Expr::Index(index) => match self.array_of(&index.expr) {
+                Some(array) => self.lower_index(array, &index.index, span),
+                None => self.opaque(expr, "indexing".into(), span),
+            },
+            // The macro handles floats by value: `&x` and `*r` of a float are the float.
+            syn::Expr::Reference(reference)
+                if reference.mutability.is_none() && self.is_float_valued(&reference.expr) =>
+            {
+                return self.lower_expr(&reference.expr)
+            }
             syn::Expr::Reference(_) => self.opaque(expr, "taking a reference".into(), span),
             syn::Expr::Tuple(_) => self.opaque(expr, "a tuple".into(), span),
-            syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
-                self.opaque(expr, "an array".into(), span)
+            syn::Expr::Repeat(repeat) => {
+                match self.lower_buffer(&repeat.expr, &repeat.len, true, span) {
+                    Some(buffer) => buffer,
+                    None => self.opaque(expr, "an array".into(), span),
+                }
             }
+            syn::Expr::Array(_) => self.opaque(expr, "an array".into(), span),
             syn::Expr::Struct(_) => self.opaque(expr, "a struct literal".into(), span),
             syn::Expr::Range(_) => self.opaque(expr, "a range".into(), span),
+            syn::Expr::Macro(mac) if mac.mac.path.is_ident("vec") => {
+                match self.lower_vec_macro(mac) {
+                    Some(buffer) => buffer,
+                    None => self.opaque(expr, "`vec!`".into(), span),
+                }
+            }
             syn::Expr::Macro(mac) => self.unsupported_macro(&mac.mac),
             other => self.error(other, unsupported_message(other)),
         };
@@ -84,6 +103,9 @@ impl Lowerer<'_> {
         let op = match unary.op {
             syn::UnOp::Neg(_) => Op::Neg,
             syn::UnOp::Not(_) => Op::Not,
+            syn::UnOp::Deref(_) if self.is_float_valued(&unary.expr) => {
+                return self.value_of(&unary.expr);
+            }
             _ => return self.opaque(expr, "a dereference".into(), SourceSpan::of(expr)),
         };
         let arg = self.value_of(&unary.expr);
@@ -141,7 +163,7 @@ impl Lowerer<'_> {
         let ty = if op.is_comparison() {
             Ty::Bool
         } else {
-            Ty::join(self.builder.ty(lhs), self.builder.ty(rhs))
+            self.builder.arithmetic_type(&[lhs, rhs])
         };
         Some(
             self.builder
@@ -149,15 +171,51 @@ impl Lowerer<'_> {
         )
     }
 
-    /// `x.sin()`, `x.powi(2)`, `x.mul_add(a, b)`; other methods are opaque.
+    /// Whether an expression is a local float (or element of a float array), which
+    /// the macro passes by value where the source takes a reference.
+    fn is_float_valued(&self, expr: &syn::Expr) -> bool {
+        match expr {
+            syn::Expr::Paren(inner) => self.is_float_valued(&inner.expr),
+            syn::Expr::Path(path) => path
+                .path
+                .get_ident()
+                .and_then(|ident| self.lookup(ident))
+                .is_some_and(|value| matches!(self.builder.ty(value), Ty::Float(_))),
+            syn::Expr::Index(index) => self.array_of(&index.expr).is_some(),
+            _ => false,
+        }
+    }
+
+    /// `x.sin()`, `x.powi(2)`, `x.mul_add(a, b)`, `a.len()`, `a.iter().sum()`;
+    /// other methods are opaque.
     fn lower_method_call(&mut self, expr: &syn::Expr, call: &syn::ExprMethodCall) -> Value {
         let name = call.method.to_string();
+        if let Some(array) = self.array_of(&call.receiver) {
+            if name == "len" && call.args.is_empty() {
+                return self
+                    .builder
+                    .inst(Op::Len, vec![array], Ty::Index, SourceSpan::of(expr));
+            }
+        }
+        if let Some(sum) = self.rewrite_sum(call) {
+            return self.value_of(&sum);
+        }
         match Prim::from_name(&name) {
             Some(prim) if call.turbofish.is_none() && call.args.len() + 1 == prim.args().len() => {
                 let receiver = self.value_of(&call.receiver);
                 let mut args = vec![receiver];
                 args.extend(call.args.iter().map(|arg| self.value_of(arg)));
-                let ty = self.builder.ty(receiver);
+                let floats: Vec<Value> = prim
+                    .args()
+                    .iter()
+                    .zip(&args)
+                    .filter(|(&kind, _)| kind == crate::ir::ArgKind::Float)
+                    .map(|(_, &arg)| arg)
+                    .collect();
+                let ty = match self.builder.ty(receiver) {
+                    Ty::Int => Ty::Int,
+                    _ => self.builder.arithmetic_type(&floats),
+                };
                 let op = Op::Call {
                     prim,
                     path_ty: None,

@@ -6,6 +6,7 @@
 //! calls with constant arguments) become [`Op::Opaque`] instructions that run as
 //! written; activity analysis rejects them if they would read a differentiable value.
 
+mod array;
 mod control;
 mod exit;
 mod expr;
@@ -34,7 +35,11 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
             name: param.ident.clone(),
             wrt: param.wrt,
         };
-        let ty = param.float.map_or(Ty::Other, Ty::Float);
+        let ty = match (param.float, &param.array) {
+            (Some(float), _) => Ty::Float(float),
+            (None, Some(array)) if param.wrt => Ty::FloatArray(array.elem),
+            _ => Ty::Other,
+        };
         let value = lowerer.builder.add_param(kind, ty);
         lowerer.bind(&param.ident, value);
     }

@@ -104,6 +104,11 @@ impl Lowerer<'_> {
     /// `x = e` and `x op= e`: the local `x` now names a new value.
     pub(super) fn lower_assign(&mut self, place: &syn::Expr, op: Option<BinOp>, rhs: &syn::Expr) {
         let rhs = self.value_of(rhs);
+        if let syn::Expr::Index(index) = place {
+            if self.lower_store(index, op, rhs) {
+                return;
+            }
+        }
         let syn::Expr::Path(path) = place else {
             self.error(
                 place,
@@ -128,7 +133,7 @@ impl Lowerer<'_> {
             }
             (None, Some(_)) => rhs,
             (Some(op), Some(old)) => {
-                let ty = Ty::join(self.builder.ty(old), self.builder.ty(rhs));
+                let ty = self.builder.arithmetic_type(&[old, rhs]);
                 self.builder
                     .inst(Op::Bin(op), vec![old, rhs], ty, SourceSpan::of(place))
             }

@@ -1,8 +1,8 @@
 use ad::differentiate;
 
 #[differentiate]
-fn f(x: f64, w: &[f64]) -> f64 {
-    x * w[0]
+fn f(x: &mut [f64]) -> f64 {
+    x[0] * 2.0
 }
 
 fn main() {}

@@ -1,0 +1,210 @@
+//! Float arrays: differentiable slice, array and `Vec` parameters, and local buffers
+//! (`vec![0.0; n]`, `[0.0; N]`). An array is memory, not an SSA value: `a[i]` is an
+//! `Index` that produces a value, `a[i] = v` a `Store`. The reverse sweep never reads
+//! an array back (what it needs of a loaded element is the element's value, recorded
+//! like any other), so overwriting an element records nothing.
+//!
+//! Iteration over an array (`for v in x.iter()`, `.enumerate()`, `.zip(…)`,
+//! `.iter().sum()`) is rewritten to the indexed loop it means before lowering.
+
+use super::Lowerer;
+use crate::ir::{BinOp, Op, SourceSpan, Ty, Value};
+use quote::{format_ident, quote};
+
+impl Lowerer<'_> {
+    /// The float array a path names, if it names one.
+    pub(super) fn array_of(&self, expr: &syn::Expr) -> Option<Value> {
+        let syn::Expr::Path(path) = strip_parens(expr) else {
+            return None;
+        };
+        let value = self.lookup(path.path.get_ident()?)?;
+        matches!(self.builder.ty(value), Ty::FloatArray(_)).then_some(value)
+    }
+
+    /// `a[i]` of a float array.
+    pub(super) fn lower_index(
+        &mut self,
+        array: Value,
+        index: &syn::Expr,
+        span: SourceSpan,
+    ) -> Value {
+        let index = self.value_of(index);
+        self.builder.refine_index(index);
+        let Ty::FloatArray(elem) = self.builder.ty(array) else {
+            unreachable!("array_of returns float arrays only");
+        };
+        self.builder
+            .inst(Op::Index, vec![array, index], Ty::Float(elem), span)
+    }
+
+    /// `a[i] = v` and `a[i] op= v` into a float array.
+    pub(super) fn lower_store(
+        &mut self,
+        place: &syn::ExprIndex,
+        op: Option<BinOp>,
+        rhs: Value,
+    ) -> bool {
+        let Some(array) = self.array_of(&place.expr) else {
+            return false;
+        };
+        let span = SourceSpan::of(place);
+        let index = self.value_of(&place.index);
+        self.builder.refine_index(index);
+        let value = match op {
+            None => rhs,
+            Some(op) => {
+                let ty = self.builder.ty(rhs);
+                let elem = match self.builder.ty(array) {
+                    Ty::FloatArray(elem) => Ty::Float(elem),
+                    _ => ty,
+                };
+                let old = self.builder.inst(Op::Index, vec![array, index], elem, span);
+                self.builder
+                    .inst(Op::Bin(op), vec![old, rhs], Ty::join(elem, ty), span)
+            }
+        };
+        self.builder
+            .inst_multi(Op::Store, vec![array, index, value], &[], span);
+        true
+    }
+
+    /// `vec![fill; n]` and `[fill; N]` of floats: a buffer. `None` for other contents.
+    pub(super) fn lower_buffer(
+        &mut self,
+        fill: &syn::Expr,
+        len: &syn::Expr,
+        fixed: bool,
+        span: SourceSpan,
+    ) -> Option<Value> {
+        let fill = self.value_of(fill);
+        let elem = match self.builder.ty(fill) {
+            Ty::Float(float) => float,
+            Ty::FloatLit => self.builder.ret(),
+            _ => return None,
+        };
+        let (op, args) = if fixed {
+            (
+                Op::NewBuffer {
+                    fixed_len: Some(len.clone()),
+                },
+                vec![fill],
+            )
+        } else {
+            let len = self.value_of(len);
+            self.builder.refine_index(len);
+            (Op::NewBuffer { fixed_len: None }, vec![fill, len])
+        };
+        Some(self.builder.inst(op, args, Ty::FloatArray(elem), span))
+    }
+
+    /// `vec![fill; n]`: parses the macro's tokens.
+    pub(super) fn lower_vec_macro(&mut self, mac: &syn::ExprMacro) -> Option<Value> {
+        let parser = |input: syn::parse::ParseStream| {
+            let fill: syn::Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            let len: syn::Expr = input.parse()?;
+            Ok((fill, len))
+        };
+        let (fill, len) = syn::parse::Parser::parse2(parser, mac.mac.tokens.clone()).ok()?;
+        self.lower_buffer(&fill, &len, false, SourceSpan::of(mac))
+    }
+
+    /// `x.iter().sum()` (with or without turbofish) of a local: the loop it means.
+    pub(super) fn rewrite_sum(&mut self, call: &syn::ExprMethodCall) -> Option<syn::Expr> {
+        if call.method != "sum" || !call.args.is_empty() {
+            return None;
+        }
+        let array = iterated(&call.receiver)?;
+        let (sum, index) = (self.fresh("sum"), self.fresh("i"));
+        syn::parse2(quote!({
+            let mut #sum = 0.0;
+            for #index in 0..#array.len() {
+                #sum += #array[#index];
+            }
+            #sum
+        }))
+        .ok()
+    }
+
+    /// `for v in x.iter()`, `for (i, v) in x.iter().enumerate()`,
+    /// `for (a, b) in x.iter().zip(y.iter())`: the indexed loop, with the pattern's
+    /// names bound to `&x[i]` as the iterator would bind them.
+    pub(super) fn rewrite_iteration(&mut self, expr: &syn::ExprForLoop) -> Option<syn::Expr> {
+        let syn::Expr::MethodCall(call) = strip_parens(&expr.expr) else {
+            return None;
+        };
+        let index = self.fresh("i");
+        let body = &expr.body.stmts;
+        let pat = &expr.pat;
+        let rewritten = if call.method == "iter" && call.args.is_empty() {
+            let array = &call.receiver;
+            let element = bind_element(pat, quote!(#array[#index]));
+            quote!(for #index in 0..#array.len() { #element #(#body)* })
+        } else if call.method == "enumerate" && call.args.is_empty() {
+            let array = iterated(&call.receiver)?;
+            let syn::Pat::Tuple(tuple) = strip_pat(pat) else {
+                return None;
+            };
+            let [position, element] = [tuple.elems.first()?, tuple.elems.get(1)?];
+            let element = bind_element(element, quote!(#array[#index]));
+            quote!(for #index in 0..#array.len() { let #position = #index; #element #(#body)* })
+        } else if call.method == "zip" && call.args.len() == 1 {
+            let first = iterated(&call.receiver)?;
+            let second = iterated(&call.args[0])?;
+            let syn::Pat::Tuple(tuple) = strip_pat(pat) else {
+                return None;
+            };
+            let [a, b] = [tuple.elems.first()?, tuple.elems.get(1)?];
+            let (a, b) = (
+                bind_element(a, quote!(#first[#index])),
+                bind_element(b, quote!(#second[#index])),
+            );
+            quote!(for #index in 0..#first.len().min(#second.len()) { #a #b #(#body)* })
+        } else {
+            return None;
+        };
+        syn::parse2(rewritten).ok()
+    }
+
+    /// A name for a local the rewriting introduces, which user code cannot name.
+    fn fresh(&mut self, what: &str) -> syn::Ident {
+        self.next_id += 1;
+        format_ident!("__ad_{}{}", what, self.next_id)
+    }
+}
+
+/// `let v = &x[i];` as iteration binds it, or `let v = x[i];` for the pattern `&v`.
+fn bind_element(pat: &syn::Pat, element: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    match strip_pat(pat) {
+        syn::Pat::Reference(reference) => {
+            let inner = &reference.pat;
+            quote!(let #inner = #element;)
+        }
+        pat => quote!(let #pat = &#element;),
+    }
+}
+
+/// `x` in `x.iter()`, for a local `x`.
+fn iterated(expr: &syn::Expr) -> Option<&syn::Expr> {
+    match strip_parens(expr) {
+        syn::Expr::MethodCall(call) if call.method == "iter" && call.args.is_empty() => {
+            matches!(strip_parens(&call.receiver), syn::Expr::Path(_)).then_some(&*call.receiver)
+        }
+        _ => None,
+    }
+}
+
+fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Paren(inner) => strip_parens(&inner.expr),
+        syn::Expr::Group(inner) => strip_parens(&inner.expr),
+        expr => expr,
+    }
+}
+
+fn strip_pat(pat: &syn::Pat) -> &syn::Pat {
+    match pat {
+        syn::Pat::Paren(inner) => strip_pat(&inner.pat),
+        pat => pat,
+    }
+}
