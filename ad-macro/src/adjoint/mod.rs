@@ -16,7 +16,7 @@
 //! defined outside it leaves the region as a result (accumulated across iterations).
 
 use crate::analysis::activity::Activity;
-use crate::analysis::record::Record;
+use crate::analysis::record::{reversed_range, Record};
 use crate::ir::{
     ArgKind, BinOp, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, RangeShape, Region,
     SecondaryMap, SourceSpan, Ty, Value, ValueDef,
@@ -242,6 +242,21 @@ impl Reverse<'_> {
         for &value in self.record.snapshot(region).iter().rev() {
             let copy = self.push1(Op::Pop, Vec::new(), self.ty(value));
             self.recorded[value] = Some(copy);
+        }
+        for &value in self.record.recompute(region) {
+            // A loop index is bound by the reverse loop itself.
+            if let ValueDef::Result(inst, _) = self.primal.values[value].def {
+                let data = &self.primal.insts[inst];
+                let op = data.op.clone();
+                let args: Vec<Value> = data
+                    .args
+                    .clone()
+                    .into_iter()
+                    .map(|arg| self.read(arg))
+                    .collect();
+                let copy = self.push1(op, args, self.ty(value));
+                self.recorded[value] = Some(copy);
+            }
         }
         // The adjoints of this region's buffers start at zero, before any reverse use.
         for &inst in &self.primal.regions[region].insts {
@@ -516,10 +531,27 @@ impl Reverse<'_> {
             .filter(|&k| self.activity.is_active(body_args[skip + k]))
             .collect();
         let free = self.free_active(&[body]);
-        let trip = self.read(*results.last().expect("loops return their trip count"));
-        let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
-        let start = self.push1(Op::Const(zero), Vec::new(), Ty::Index);
-        let mut args = vec![start, trip];
+        // Over the primal indices backwards if it can, else as often as it ran.
+        let reversed = reversed_range(&data.op);
+        let (range, mut args) = match reversed.clone() {
+            Some(range) => {
+                let bounds = [data.args[0], data.args[1]];
+                (
+                    range,
+                    bounds.into_iter().map(|bound| self.read(bound)).collect(),
+                )
+            }
+            None => {
+                let trip = self.read(*results.last().expect("loops return their trip count"));
+                let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+                let start = self.push1(Op::Const(zero), Vec::new(), Ty::Index);
+                let range = RangeShape {
+                    inclusive: false,
+                    adapters: Vec::new(),
+                };
+                (range, vec![start, trip])
+            }
+        };
         for &k in &carried {
             let adjoint = self.adjoint_or_zero(results[k]);
             args.push(adjoint);
@@ -529,7 +561,14 @@ impl Reverse<'_> {
             args.push(self.push1(Op::Zero, Vec::new(), ty));
         }
         let rev_body = self.func.new_region();
-        self.func.add_region_arg(rev_body, Ty::Index, None);
+        if reversed.is_some() {
+            let index = self
+                .func
+                .add_region_arg(rev_body, self.ty(body_args[0]), None);
+            self.recorded[body_args[0]] = Some(index);
+        } else {
+            self.func.add_region_arg(rev_body, Ty::Index, None);
+        }
         let adjoint_args: Vec<Value> = carried
             .iter()
             .map(|&k| {
@@ -555,10 +594,6 @@ impl Reverse<'_> {
             .collect();
         tys.extend(free.iter().map(|&u| self.ty(u)));
         tys.push(Ty::Index);
-        let range = RangeShape {
-            inclusive: false,
-            adapters: Vec::new(),
-        };
         let op = Op::For {
             body: rev_body,
             range,

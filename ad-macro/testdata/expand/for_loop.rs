@@ -19,7 +19,6 @@ fn horner(x: f64, n: usize) -> f64 {
 fn horner_adjoint(x: f64, n: usize, seed: f64, d_x: &mut f64) -> f64 {
     let mut stack = ::ad::__private::ValueStack::take();
     let mut acc_5 = 0.0;
-    let mut trips_11 = 0usize;
     for k_4 in 0..n {
         let v6 = acc_5 * x;
         let v7 = k_4 as f64;
@@ -27,19 +26,18 @@ fn horner_adjoint(x: f64, n: usize, seed: f64, d_x: &mut f64) -> f64 {
         let acc_9 = v6 + v8;
         stack.push(acc_5);
         acc_5 = acc_9;
-        trips_11 += 1;
     }
-    let v14 = 0.0_f64;
-    let mut d_acc_16 = seed;
-    let mut d_x_17 = v14;
-    for _ in 0..trips_11 {
-        let v21: f64 = stack.pop();
-        let d_acc_22 = d_acc_16 * x;
-        let v23 = d_acc_16 * v21;
-        let d_x_24 = d_x_17 + v23;
-        (d_acc_16, d_x_17) = (d_acc_22, d_x_24);
+    let v13 = 0.0_f64;
+    let mut d_acc_15 = seed;
+    let mut d_x_16 = v13;
+    for _ in (0..n).rev() {
+        let v20: f64 = stack.pop();
+        let d_acc_21 = d_acc_15 * x;
+        let v22 = d_acc_15 * v20;
+        let d_x_23 = d_x_16 + v22;
+        (d_acc_15, d_x_16) = (d_acc_21, d_x_23);
     }
-    *d_x += d_x_17;
+    *d_x += d_x_16;
     stack.give_back();
     acc_5
 }
