@@ -1,0 +1,56 @@
+//! The README's examples, as a user would write them.
+
+use ad::differentiate;
+use approx::assert_relative_eq;
+
+#[differentiate]
+fn f(x: f64, y: f64) -> f64 {
+    let t = (x * y).exp();
+    t / (1.0 + y.ln()) + f64::sin(x)
+}
+
+#[test]
+fn quick_start() {
+    let (value, dx, dy) = f_grad(0.4, 2.5);
+    assert_eq!(value, f(0.4, 2.5));
+    ad::check_gradient(|p: &[f64]| f(p[0], p[1]), &[0.4, 2.5], &[dx, dy]).unwrap();
+}
+
+/// Mean squared error of a linear model over `n` samples of `d` features.
+#[differentiate(wrt(w))]
+fn loss(w: &[f64], x: &[f64], y: &[f64], d: usize) -> f64 {
+    let n = y.len();
+    let mut total = 0.0;
+    for i in 0..n {
+        let mut prediction = 0.0;
+        for j in 0..d {
+            prediction += w[j] * x[i * d + j];
+        }
+        let r = prediction - y[i];
+        total += r * r;
+    }
+    total / n as f64
+}
+
+#[test]
+fn many_inputs() {
+    let d = 3;
+    let w = [0.5, -1.0, 2.0];
+    let x = [1.0, 2.0, 3.0, -1.0, 0.5, 0.25, 2.0, 0.0, 1.0];
+    let y = [1.0, 0.0, -2.0];
+    let (value, dw) = loss_grad(&w, &x, &y, d);
+    let mut buffer = vec![0.0; w.len()];
+    assert_eq!(loss_adjoint(&w, &x, &y, d, 1.0, &mut buffer), value);
+    assert_eq!(buffer, dw);
+    // ∂/∂w_j = 2/n Σ_i r_i x_ij
+    for (j, dwj) in dw.iter().enumerate() {
+        let expected: f64 = (0..3)
+            .map(|i| {
+                let prediction: f64 = (0..d).map(|k| w[k] * x[i * d + k]).sum();
+                2.0 * (prediction - y[i]) * x[i * d + j] / 3.0
+            })
+            .sum();
+        assert_relative_eq!(*dwj, expected, max_relative = 1e-14);
+    }
+    assert_eq!(loss(&w, &x, &y, d), value);
+}
