@@ -228,3 +228,30 @@ fn the_adjoint_entry_point_adds_into_the_buffer() {
     let g = rosenbrock_gradient(&x);
     assert_eq!(d, vec![10.0 + 2.0 * g[0], 20.0 + 2.0 * g[1]]);
 }
+
+#[differentiate]
+fn pushed(x: f64, n: usize) -> f64 {
+    let mut powers = Vec::with_capacity(n);
+    let mut p = 1.0;
+    for _ in 0..n {
+        p *= x;
+        powers.push(p);
+    }
+    let mut s = 0.0;
+    for (k, v) in powers.iter().enumerate() {
+        s += v * (k + 1) as f64;
+    }
+    s
+}
+
+#[test]
+fn buffer_grown_with_push() {
+    // Σ_{k=1..n} k·x^k, derivative Σ k²·x^(k-1).
+    let (x, n) = (0.8, 6);
+    let (v, dx) = pushed_grad(x, n);
+    let value: f64 = (1..=n).map(|k| k as f64 * x.powi(k as i32)).sum();
+    let derivative: f64 = (1..=n).map(|k| (k * k) as f64 * x.powi(k as i32 - 1)).sum();
+    assert_relative_eq!(v, value, max_relative = 1e-14);
+    assert_relative_eq!(dx, derivative, max_relative = 1e-13);
+    assert_eq!(pushed(x, n), v);
+}

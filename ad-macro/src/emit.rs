@@ -401,6 +401,18 @@ impl<'f> Emitter<'f> {
                 let (array, index, value) = (&args[0], &args[1], &args[2]);
                 return quote_spanned!(span=> #array[#index] = #value;);
             }
+            Op::Append => {
+                let (array, value) = (&args[0], &args[2]);
+                return quote_spanned!(span=> #array.push(#value););
+            }
+            Op::EmptyBuffer => {
+                let result = self.pattern(&data.results);
+                let new = match args.first() {
+                    Some(capacity) => quote!(::std::vec::Vec::with_capacity(#capacity)),
+                    None => quote!(::std::vec::Vec::new()),
+                };
+                return quote_spanned!(span=> let mut #result = #new;);
+            }
             Op::AccumulateAt => {
                 let (array, index, value) = (&args[0], &args[1], &args[2]);
                 return quote_spanned!(span=> #array[#index] += #value;);

@@ -261,6 +261,17 @@ impl Reverse<'_> {
         // The adjoints of this region's buffers start at zero, before any reverse use.
         for &inst in &self.primal.regions[region].insts {
             let data = &self.primal.insts[inst];
+            if let Op::EmptyBuffer = &data.op {
+                // Only top-level code makes these, so the buffer is still there to
+                // give its final length.
+                let array = data.results[0];
+                if self.activity.is_active(array) {
+                    let len = self.push1(Op::Len, vec![array], Ty::Index);
+                    let op = Op::AdjointBuffer { fixed_len: None };
+                    let buffer = self.push1(op, vec![len], self.ty(array));
+                    self.buffers[array] = Some(buffer);
+                }
+            }
             if let Op::NewBuffer { fixed_len } = &data.op {
                 let array = data.results[0];
                 if self.activity.is_active(array) {
@@ -291,7 +302,7 @@ impl Reverse<'_> {
                 return self.reverse_loop(inst, *body, 1, &inits);
             }
             Op::While { body, .. } => return self.reverse_loop(inst, *body, 0, &data.args.clone()),
-            Op::Store => return self.reverse_store(&data.args.clone()),
+            Op::Store | Op::Append => return self.reverse_store(&data.args.clone()),
             _ => {}
         }
         let [result] = data.results[..] else {

@@ -33,7 +33,7 @@ impl Activity {
         if self.any_active(&data.results) {
             return true;
         }
-        if let (Op::Store, Some(&array)) = (&data.op, data.args.first()) {
+        if let (Op::Store | Op::Append, Some(&array)) = (&data.op, data.args.first()) {
             return self.is_active(array);
         }
         func.inst_regions(inst).into_iter().any(|region| {
@@ -102,7 +102,7 @@ fn propagate_varied(
                 );
             }
             // A store makes the whole array varied: the array is memory, not a value.
-            Op::Store => changed |= raise(varied, data.args[0], varied[data.args[2]]),
+            Op::Store | Op::Append => changed |= raise(varied, data.args[0], varied[data.args[2]]),
             op => {
                 let any_varied =
                     data.args.iter().any(|&a| varied[a]) && !reads_poison(func, &data.args);
@@ -270,7 +270,7 @@ fn propagate_useful(
                     useful,
                 );
             }
-            Op::Store => changed |= raise(useful, data.args[2], useful[data.args[0]]),
+            Op::Store | Op::Append => changed |= raise(useful, data.args[2], useful[data.args[0]]),
             _ => {
                 let to = data.results.iter().any(|&r| useful[r]);
                 for &arg in &data.args {

@@ -133,7 +133,7 @@ fn mark_reads(
                 read[data.results[0]] = true;
             }
             (Op::If { .. }, &[cond]) => read[cond] = true,
-            (Op::Index | Op::Store, &[_, index, ..]) => read[index] = true,
+            (Op::Index | Op::Store | Op::Append, &[_, index, ..]) => read[index] = true,
             // The reverse sweep sizes the buffer's adjoint like the buffer.
             (Op::NewBuffer { fixed_len: None }, &[_, len]) => read[len] = true,
             (op @ Op::For { .. }, &[start, end, ..]) if reversed_range(op).is_some() => {
@@ -227,13 +227,12 @@ fn cheap_to_recompute(
             ValueDef::Result(inst, _) => {
                 let data = &func.insts[inst];
                 let cheap_op = match &data.op {
-                    Op::Bin(_)
-                    | Op::Neg
-                    | Op::Not
-                    | Op::Cast(_)
-                    | Op::Len
-                    | Op::Const(_)
-                    | Op::Zero => true,
+                    Op::Bin(_) | Op::Neg | Op::Not | Op::Cast(_) | Op::Const(_) | Op::Zero => true,
+                    // Only a buffer grown with `push` changes its length.
+                    Op::Len => !matches!(
+                        func.values[data.args[0]].def,
+                        ValueDef::Result(made, _) if matches!(func.insts[made].op, Op::EmptyBuffer)
+                    ),
                     // Parameters are never written, so their elements read back the same.
                     Op::Index => matches!(func.values[data.args[0]].def, ValueDef::Param(_)),
                     _ => false,

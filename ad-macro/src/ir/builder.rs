@@ -121,6 +121,14 @@ impl FnBuilder {
         }
     }
 
+    /// Whether `value` is a buffer made by `Vec::new()`/`Vec::with_capacity`.
+    pub fn is_empty_buffer(&self, value: Value) -> bool {
+        match self.func.values[value].def {
+            super::ValueDef::Result(inst, _) => matches!(self.func.insts[inst].op, Op::EmptyBuffer),
+            _ => false,
+        }
+    }
+
     pub fn ret(&self) -> FloatTy {
         self.func.ret
     }

@@ -97,6 +97,8 @@ impl Function {
                 Op::Index => write!(f, "index {args}")?,
                 Op::Len => write!(f, "len {args}")?,
                 Op::Store => write!(f, "store {args}")?,
+                Op::EmptyBuffer => write!(f, "empty_buffer {args}")?,
+                Op::Append => write!(f, "append {args}")?,
                 Op::AccumulateAt => write!(f, "accumulate_at {args}")?,
                 Op::TakeAt => write!(f, "take_at {args}")?,
                 Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {

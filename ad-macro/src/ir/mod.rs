@@ -221,6 +221,11 @@ pub enum Op {
     },
     /// `args[0][args[1]] = args[2]`.
     Store,
+    /// An empty buffer to `push` onto: `Vec::new()`, or `Vec::with_capacity(args[0])`.
+    EmptyBuffer,
+    /// `args[0].push(args[2])`, where `args[1]` is the length before, the index the
+    /// element gets (the reverse sweep reads it).
+    Append,
     /// Reverse sweep: a zeroed adjoint buffer for a buffer made by `NewBuffer`
     /// (`args`: its length, unless fixed).
     AdjointBuffer {

@@ -97,6 +97,55 @@ impl Lowerer<'_> {
         Some(self.builder.inst(op, args, Ty::FloatArray(elem), span))
     }
 
+    /// `Vec::new()` and `Vec::with_capacity(n)` in top-level code: a buffer to push
+    /// floats onto. Its type is settled by the first `push` (until then it may as well
+    /// be a vector of integers, which stays a constant).
+    pub(super) fn lower_empty_buffer(&mut self, call: &syn::ExprCall) -> Option<Value> {
+        let syn::Expr::Path(path) = &*call.func else {
+            return None;
+        };
+        let mut segments = path.path.segments.iter().rev();
+        let (constructor, ty) = (segments.next()?, segments.next()?);
+        let args: Vec<Value> = match (
+            ty.ident == "Vec",
+            constructor.ident.to_string().as_str(),
+            call.args.len(),
+        ) {
+            (true, "new", 0) => Vec::new(),
+            (true, "with_capacity", 1) => vec![self.value_of(&call.args[0])],
+            _ => return None,
+        };
+        if self.depth > 0 {
+            return None;
+        }
+        Some(
+            self.builder
+                .inst(Op::EmptyBuffer, args, Ty::Other, SourceSpan::of(call)),
+        )
+    }
+
+    /// `a.push(v)` onto a buffer from `Vec::new()`/`Vec::with_capacity`.
+    pub(super) fn lower_push(&mut self, call: &syn::ExprMethodCall) -> bool {
+        let (syn::Expr::Path(path), 1) = (strip_parens(&call.receiver), call.args.len()) else {
+            return false;
+        };
+        let Some(buffer) = path.path.get_ident().and_then(|ident| self.lookup(ident)) else {
+            return false;
+        };
+        if !self.builder.is_empty_buffer(buffer) {
+            return false;
+        }
+        let value = self.value_of(&call.args[0]);
+        if let (Ty::Other, Ty::Float(elem)) = (self.builder.ty(buffer), self.builder.ty(value)) {
+            self.builder.set_ty(buffer, Ty::FloatArray(elem));
+        }
+        let span = SourceSpan::of(call);
+        let index = self.builder.inst(Op::Len, vec![buffer], Ty::Index, span);
+        self.builder
+            .inst_multi(Op::Append, vec![buffer, index, value], &[], span);
+        true
+    }
+
     /// `vec![fill; n]`: parses the macro's tokens.
     pub(super) fn lower_vec_macro(&mut self, mac: &syn::ExprMacro) -> Option<Value> {
         let parser = |input: syn::parse::ParseStream| {

@@ -50,7 +50,12 @@ impl Lowerer<'_> {
                 self.lower_return(ret);
                 return None;
             }
-            syn::Expr::MethodCall(call) => self.lower_method_call(expr, call),
+            syn::Expr::MethodCall(call) => {
+                if call.method == "push" && self.lower_push(call) {
+                    return None;
+                }
+                self.lower_method_call(expr, call)
+            }
             syn::Expr::If(branch) => return self.lower_if(branch),
             syn::Expr::ForLoop(for_loop) => return self.lower_for(for_loop),
             syn::Expr::While(while_loop) => return self.lower_while(while_loop),
@@ -58,7 +63,10 @@ impl Lowerer<'_> {
             syn::Expr::Break(exit) => return self.lower_break(exit),
             syn::Expr::Continue(exit) => return self.lower_continue(exit),
             syn::Expr::Match(choice) => return self.lower_match(choice),
-            syn::Expr::Call(call) => self.lower_call(expr, call),
+            syn::Expr::Call(call) => match self.lower_empty_buffer(call) {
+                Some(buffer) => buffer,
+                None => self.lower_call(expr, call),
+            },
             syn::Expr::Cast(cast) => {
                 let arg = self.value_of(&cast.expr);
                 let ty = cast_type(&cast.ty);
@@ -200,6 +208,7 @@ impl Lowerer<'_> {
         if let Some(sum) = self.rewrite_sum(call) {
             return self.value_of(&sum);
         }
+
         match Prim::from_name(&name) {
             Some(prim) if call.turbofish.is_none() && call.args.len() + 1 == prim.args().len() => {
                 let receiver = self.value_of(&call.receiver);
