@@ -446,15 +446,14 @@ impl<'f> Emitter<'f> {
 
     /// `let mut` for each loop-carried value, and the trip counter if it is read.
     /// Returns the declarations, the end-of-iteration update, and the counter's step.
-    fn loop_state(
-        &self,
-        inst: Inst,
-        body: Region,
-        skip: usize,
-        inits: &[Value],
-    ) -> [TokenStream; 3] {
-        let state = &self.func.regions[body].args[skip..];
-        let yields = &self.func.regions[body].yields;
+    fn loop_state(&self, inst: Inst) -> [TokenStream; 3] {
+        let view = self
+            .func
+            .loop_view(inst)
+            .expect("loop_state is called on loops");
+        let state = &self.func.regions[view.body].args[view.skip..];
+        let yields = &self.func.regions[view.body].yields;
+        let inits = view.inits;
         let mut declarations = TokenStream::new();
         let (mut targets, mut sources) = (Vec::new(), Vec::new());
         for ((&arg, &init), &next) in state.iter().zip(inits).zip(yields) {
@@ -495,7 +494,7 @@ impl<'f> Emitter<'f> {
     ) -> TokenStream {
         let data = &self.func.insts[inst];
         let bounds = range.arg_count();
-        let [declarations, update, count] = self.loop_state(inst, body, 1, &data.args[bounds..]);
+        let [declarations, update, count] = self.loop_state(inst);
         let index = self.func.regions[body].args[0];
         let index = if self.uses[index] > 0 {
             self.names.binding(index).into_token_stream()
@@ -538,8 +537,7 @@ impl<'f> Emitter<'f> {
     }
 
     fn while_loop(&self, inst: Inst, cond: Region, body: Region) -> TokenStream {
-        let data = &self.func.insts[inst];
-        let [declarations, update, count] = self.loop_state(inst, body, 0, &data.args);
+        let [declarations, update, count] = self.loop_state(inst);
         let (test, condition) = (self.region(cond), self.yields(cond));
         let body = self.region(body);
         quote! {

@@ -297,11 +297,7 @@ impl Reverse<'_> {
         let data = &self.primal.insts[inst];
         match &data.op {
             Op::If { then, otherwise } => return self.reverse_if(inst, *then, *otherwise),
-            Op::For { body, range, .. } => {
-                let inits = data.args[range.arg_count()..].to_vec();
-                return self.reverse_loop(inst, *body, 1, &inits);
-            }
-            Op::While { body, .. } => return self.reverse_loop(inst, *body, 0, &data.args.clone()),
+            Op::For { .. } | Op::While { .. } => return self.reverse_loop(inst),
             Op::Store | Op::Append => return self.reverse_store(&data.args.clone()),
             _ => {}
         }
@@ -530,12 +526,17 @@ impl Reverse<'_> {
     /// A loop reversed: a loop over the recorded trip count whose body reverses the
     /// primal body, carrying the adjoints of the active loop-carried values (the
     /// body's arguments from `skip` on) and of the values from outside it reads.
-    fn reverse_loop(&mut self, inst: Inst, body: Region, skip: usize, inits: &[Value]) {
-        let data = &self.primal.insts[inst];
+    fn reverse_loop(&mut self, inst: Inst) {
+        let primal = self.primal;
+        let data = &primal.insts[inst];
         let results = data.results.clone();
-        if !self.activity.needs_reverse(self.primal, inst) {
+        if !self.activity.needs_reverse(primal, inst) {
             return;
         }
+        let view = primal
+            .loop_view(inst)
+            .expect("reverse_loop is called on loops");
+        let (body, skip, inits) = (view.body, view.skip, view.inits);
         let body_args = self.primal.regions[body].args.clone();
         let body_yields = self.primal.regions[body].yields.clone();
         let carried: Vec<usize> = (0..inits.len())

@@ -7,7 +7,8 @@
 
 use crate::ctxt::Ctxt;
 use crate::ir::{
-    ArgKind, BinOp, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Value, ValueDef,
+    ArgKind, BinOp, Function, Inst, LoopView, Op, ParamKind, Region, SecondaryMap, Ty, Value,
+    ValueDef,
 };
 use crate::rules::{rule, Rule};
 
@@ -86,20 +87,9 @@ fn propagate_varied(
                     changed |= raise(varied, result, from);
                 }
             }
-            Op::For { body, range, .. } => {
-                let inits = &data.args[range.arg_count()..];
-                changed |= propagate_loop(func, &[*body], 1, *body, inits, &data.results, varied);
-            }
-            Op::While { cond, body } => {
-                changed |= propagate_loop(
-                    func,
-                    &[*cond, *body],
-                    0,
-                    *body,
-                    &data.args,
-                    &data.results,
-                    varied,
-                );
+            Op::For { .. } | Op::While { .. } => {
+                let view = func.loop_view(inst).expect("loops have a loop view");
+                changed |= propagate_loop(func, &view, varied);
             }
             // A store makes the whole array varied: the array is memory, not a value.
             Op::Store | Op::Append => changed |= raise(varied, data.args[0], varied[data.args[2]]),
@@ -117,26 +107,22 @@ fn propagate_varied(
 }
 
 /// A loop's carried value `k` is varied if its initial value or the value the body
-/// yields for the next iteration is; `regions` take the carried values from `skip` on.
+/// yields for the next iteration is.
 fn propagate_loop(
     func: &Function,
-    regions: &[Region],
-    skip: usize,
-    body: Region,
-    inits: &[Value],
-    results: &[Value],
+    view: &LoopView,
     varied: &mut SecondaryMap<Value, bool>,
 ) -> bool {
     let mut changed = false;
-    for (k, &init) in inits.iter().enumerate() {
-        let from = varied[init] || varied[func.regions[body].yields[k]];
-        for &region in regions {
-            let arg = func.regions[region].args[skip + k];
+    for (k, &init) in view.inits.iter().enumerate() {
+        let from = varied[init] || varied[func.regions[view.body].yields[k]];
+        for &region in &view.regions {
+            let arg = func.regions[region].args[view.skip + k];
             changed |= raise(varied, arg, from);
         }
-        changed |= raise(varied, results[k], from);
+        changed |= raise(varied, view.results[k], from);
     }
-    for &region in regions {
+    for &region in &view.regions {
         changed |= propagate_varied(func, region, varied);
     }
     changed
@@ -255,20 +241,9 @@ fn propagate_useful(
                 changed |= propagate_useful(func, *then, useful);
                 changed |= propagate_useful(func, *otherwise, useful);
             }
-            Op::For { body, range, .. } => {
-                let inits = &data.args[range.arg_count()..];
-                changed |= useful_loop(func, &[*body], 1, *body, inits, &data.results, useful);
-            }
-            Op::While { cond, body } => {
-                changed |= useful_loop(
-                    func,
-                    &[*cond, *body],
-                    0,
-                    *body,
-                    &data.args,
-                    &data.results,
-                    useful,
-                );
+            Op::For { .. } | Op::While { .. } => {
+                let view = func.loop_view(inst).expect("loops have a loop view");
+                changed |= useful_loop(func, &view, useful);
             }
             Op::Store | Op::Append => changed |= raise(useful, data.args[2], useful[data.args[0]]),
             _ => {
@@ -284,25 +259,18 @@ fn propagate_useful(
 
 /// A loop's carried value `k` is useful after the loop or in the next iteration; then
 /// the body's yield and the initial value are useful.
-fn useful_loop(
-    func: &Function,
-    regions: &[Region],
-    skip: usize,
-    body: Region,
-    inits: &[Value],
-    results: &[Value],
-    useful: &mut SecondaryMap<Value, bool>,
-) -> bool {
+fn useful_loop(func: &Function, view: &LoopView, useful: &mut SecondaryMap<Value, bool>) -> bool {
     let mut changed = false;
-    for (k, &init) in inits.iter().enumerate() {
-        let to = useful[results[k]]
-            || regions
+    for (k, &init) in view.inits.iter().enumerate() {
+        let to = useful[view.results[k]]
+            || view
+                .regions
                 .iter()
-                .any(|&region| useful[func.regions[region].args[skip + k]]);
-        changed |= raise(useful, func.regions[body].yields[k], to);
+                .any(|&region| useful[func.regions[region].args[view.skip + k]]);
+        changed |= raise(useful, func.regions[view.body].yields[k], to);
         changed |= raise(useful, init, to);
     }
-    for &region in regions.iter().rev() {
+    for &region in view.regions.iter().rev() {
         changed |= propagate_useful(func, region, useful);
     }
     changed

@@ -237,6 +237,17 @@ pub enum Op {
     TakeAt,
 }
 
+/// A loop seen as what it carries: `regions` (the `while` condition, then the body)
+/// each take carried value `k` as argument `skip + k`; it starts as `inits[k]`, the
+/// body yields its next value, and it ends as `results[k]`.
+pub struct LoopView<'f> {
+    pub regions: Vec<Region>,
+    pub skip: usize,
+    pub body: Region,
+    pub inits: &'f [Value],
+    pub results: &'f [Value],
+}
+
 /// The iterator a `for` loop runs over: `start..end` or `start..=end`, then the
 /// adapters in source order (`(a..b).rev()`, `(a..b).step_by(k)`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -355,6 +366,25 @@ impl Function {
             Op::While { cond, body } => vec![cond, body],
             _ => Vec::new(),
         }
+    }
+
+    /// The carried-value structure of a `For` or `While` instruction.
+    pub fn loop_view(&self, inst: Inst) -> Option<LoopView<'_>> {
+        let data = &self.insts[inst];
+        let (regions, skip, body, inits) = match data.op {
+            Op::For {
+                body, ref range, ..
+            } => (vec![body], 1, body, &data.args[range.arg_count()..]),
+            Op::While { cond, body } => (vec![cond, body], 0, body, &data.args[..]),
+            _ => return None,
+        };
+        Some(LoopView {
+            regions,
+            skip,
+            body,
+            inits,
+            results: &data.results[..inits.len()],
+        })
     }
 
     /// Appends an instruction to `region` and creates its results.
