@@ -5,7 +5,7 @@ use crate::args::Args;
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
 use crate::ir::{verify::verify, Function};
-use crate::{adjoint, emit, fallback, lower};
+use crate::{adjoint, debug, emit, fallback, lower};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
@@ -46,9 +46,13 @@ fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
     let activity = activity::analyse(&primal, &ctxt);
     ctxt.check()?;
     checked(&primal, "lower")?;
+    let name = primal.name.clone();
+    debug::dump_ir(&name, "lower", &primal);
     let record = record::analyse(&primal, &activity);
+    debug::dump_record(&name, &primal, &record);
     let adjoint = adjoint::adjoint(&primal, &activity, &record);
     checked(&adjoint, "adjoint")?;
+    debug::dump_ir(&name, "adjoint", &adjoint);
     Ok(emit::emit(input, &adjoint))
 }
 

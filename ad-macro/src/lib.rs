@@ -9,6 +9,7 @@ mod analysis;
 mod args;
 mod ast;
 mod ctxt;
+mod debug;
 mod emit;
 mod expand;
 mod fallback;

@@ -235,6 +235,13 @@ fn cheap_to_recompute(
                     ),
                     // Parameters are never written, so their elements read back the same.
                     Op::Index => matches!(func.values[data.args[0]].def, ValueDef::Param(_)),
+                    // Constant data read through parameters (`x[i * d + j]`, `cfg.rate`).
+                    Op::Opaque(opaque) => {
+                        opaque.reads_only
+                            && data.args.iter().all(|&arg| {
+                                matches!(func.values[arg].def, ValueDef::Param(_)) || cheap[arg]
+                            })
+                    }
                     _ => false,
                 };
                 cheap_op && data.args.iter().all(|&arg| available(arg))

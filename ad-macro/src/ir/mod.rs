@@ -154,6 +154,9 @@ pub struct Opaque {
     pub what: String,
     /// Whether it is a method call (the "unknown method on a float" diagnostic).
     pub method: bool,
+    /// Whether it only reads (paths, fields, indexing, arithmetic; no calls), so
+    /// evaluating it again gives the same value if what it reads is unchanged.
+    pub reads_only: bool,
 }
 
 /// Operations. Instruction arguments are in `InstData::args`, in source order.

@@ -278,7 +278,13 @@ impl Lowerer<'_> {
         let captures = capture.captures;
         let ty = path_float_type(&expr).map_or(Ty::Other, Ty::Float);
         let method = matches!(expr, syn::Expr::MethodCall(_));
-        let opaque = Opaque { expr, what, method };
+        let reads_only = reads_only(&expr);
+        let opaque = Opaque {
+            expr,
+            what,
+            method,
+            reads_only,
+        };
         self.builder
             .inst(Op::Opaque(Box::new(opaque)), captures, ty, blame)
     }
@@ -344,6 +350,24 @@ impl VisitMut for CaptureLocals<'_, '_> {
         }
         syn::visit_mut::visit_field_value_mut(self, field);
     }
+}
+
+/// Whether an expression only reads: no call could run code or change anything.
+fn reads_only(expr: &syn::Expr) -> bool {
+    struct Calls(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Calls {
+        fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+            match expr {
+                syn::Expr::Call(_) | syn::Expr::MethodCall(_) | syn::Expr::Macro(_) => {
+                    self.0 = true
+                }
+                expr => syn::visit::visit_expr(self, expr),
+            }
+        }
+    }
+    let mut calls = Calls(false);
+    syn::visit::Visit::visit_expr(&mut calls, expr);
+    !calls.0
 }
 
 /// The message for a construct the macro cannot differentiate.
