@@ -22,7 +22,7 @@
 
 use super::activity::Activity;
 use crate::ir::{
-    BinOp, Function, Op, RangeAdapter, RangeShape, Region, SecondaryMap, Value, ValueDef,
+    BinOp, Function, Op, RangeAdapter, RangeShape, Region, SecondaryMap, Ty, Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
 
@@ -244,7 +244,17 @@ fn cheap_to_recompute(
                     }
                     _ => false,
                 };
-                cheap_op && data.args.iter().all(|&arg| available(arg))
+                let missing: Vec<Value> = data
+                    .args
+                    .iter()
+                    .copied()
+                    .filter(|&arg| !available(arg))
+                    .collect();
+                // Arithmetic of one recorded float (`r * x`, `1.0 - x` for a recorded x)
+                // is recomputed from it: the float is recorded once, not every result.
+                let from_one_record = matches!(data.op, Op::Bin(_) | Op::Neg | Op::Cast(_))
+                    && matches!(missing[..], [arg] if matches!(func.values[arg].ty, Ty::Float(_)));
+                cheap_op && (missing.is_empty() || from_one_record)
             }
         };
     }

@@ -16,7 +16,7 @@ impl Lowerer<'_> {
         for arm in &expr.arms {
             let test = self.pattern_test(&arm.pat, &name)?;
             tests.push(match (&arm.guard, &arm.pat) {
-                (Some((_, guard)), syn::Pat::Ident(binding)) => {
+                (Some((_, guard)), syn::Pat::Ident(binding)) if !names_constant(&binding.ident) => {
                     let ident = &binding.ident;
                     quote!((#test) && ({ let #ident = #name; #guard }))
                 }
@@ -54,6 +54,12 @@ impl Lowerer<'_> {
     ) -> Option<proc_macro2::TokenStream> {
         Some(match pat {
             syn::Pat::Wild(_) => quote!(true),
+            // Rust resolves `SEVEN` to a constant (or unit variant) in scope and `n` to a
+            // new binding; without name resolution, the naming convention tells them apart.
+            syn::Pat::Ident(binding) if names_constant(&binding.ident) => {
+                let constant = &binding.ident;
+                quote!(#name == #constant)
+            }
             syn::Pat::Ident(binding) if binding.subpat.is_none() && binding.by_ref.is_none() => {
                 quote!(true)
             }
@@ -93,11 +99,22 @@ impl Lowerer<'_> {
     }
 }
 
+fn names_constant(ident: &syn::Ident) -> bool {
+    ident
+        .to_string()
+        .trim_start_matches("r#")
+        .starts_with(|c: char| c.is_ascii_uppercase())
+}
+
 /// An arm's body, with the arm's binding (`n => …`) bound to the scrutinee.
 fn arm_body(arm: &syn::Arm, name: &syn::Ident) -> proc_macro2::TokenStream {
     let body = &arm.body;
     match &arm.pat {
-        syn::Pat::Ident(binding) if binding.subpat.is_none() && binding.by_ref.is_none() => {
+        syn::Pat::Ident(binding)
+            if binding.subpat.is_none()
+                && binding.by_ref.is_none()
+                && !names_constant(&binding.ident) =>
+        {
             let ident = &binding.ident;
             quote!(let #ident = #name; #body)
         }

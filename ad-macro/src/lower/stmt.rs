@@ -54,10 +54,14 @@ impl Lowerer<'_> {
 
     fn lower_local(&mut self, local: &syn::Local) {
         let Some(init) = &local.init else {
-            self.error(
+            let stand_in = self.error(
                 local,
                 "`let` without a value is not supported; give the variable its first value where it is declared",
             );
+            // Bound anyway, so later assignments to it raise no second error.
+            if let syn::Pat::Ident(pat) = &local.pat {
+                self.bind(&pat.ident, stand_in);
+            }
             return;
         };
         if let Some((_, diverge)) = &init.diverge {

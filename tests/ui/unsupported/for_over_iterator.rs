@@ -1,10 +1,10 @@
 use ad::differentiate;
 
-#[differentiate(wrt(x))]
+#[differentiate]
 fn f(x: f64, weights: &[f64]) -> f64 {
     let mut s = 0.0;
-    for w in weights.iter() {
-        s += w * x;
+    for pair in weights.windows(2) {
+        s += pair[0] * pair[1] * x;
     }
     s
 }
