@@ -31,10 +31,25 @@
 
 #![warn(missing_docs)]
 
-pub use ad_macro::differentiate;
+pub use ad_macro::{custom_adjoint, differentiate};
 pub use ad_runtime::{
     check, check_gradient, check_gradient_with, rules, stack, GradientMismatch, Real, Tolerance,
 };
+
+/// `value`, unchanged. Inside a `#[differentiate]` function, no adjoint flows back
+/// through it: the gradient treats it as a constant (a "stop-gradient").
+///
+/// ```
+/// #[ad::differentiate]
+/// fn f(x: f64, y: f64) -> f64 {
+///     ad::no_grad(x * y) * y
+/// }
+/// assert_eq!(f_grad(2.0, 3.0), (18.0, 0.0, 6.0));
+/// ```
+#[inline]
+pub fn no_grad<T>(value: T) -> T {
+    value
+}
 
 /// Items the generated code names; not part of the public API.
 #[doc(hidden)]

@@ -17,7 +17,72 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 pub fn emit(input: &FnInput, adjoint: &Function) -> TokenStream {
     let adjoint_fn = adjoint_fn(input, adjoint);
     let grad_fn = grad_fn(input);
-    quote!(#adjoint_fn #grad_fn)
+    let composable_fn = composable_fn(input);
+    quote!(#adjoint_fn #grad_fn #composable_fn)
+}
+
+/// What `#[custom_adjoint]` adds to a hand-written `NAME_adjoint`.
+pub fn emit_for_custom(input: &FnInput) -> TokenStream {
+    let grad_fn = grad_fn(input);
+    let composable_fn = composable_fn(input);
+    quote!(#grad_fn #composable_fn)
+}
+
+/// The signature of `NAME_adjoint_all`, through which other differentiated functions
+/// call this one: like `NAME_adjoint`, but with an adjoint slot for every parameter
+/// (`&mut T` for a float, `&mut [T]` for a float array, `&mut NoAdjoint` for anything
+/// else), so a caller needs to know nothing of which parameters are differentiated.
+pub fn composable_signature(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let name = format_ident!("{}_adjoint_all", input.name());
+    let ret = format_ident!("{}", input.ret.name());
+    let params = input.params.iter().map(|p| {
+        let (ident, ty) = (&p.ident, p.ty);
+        quote!(#ident: #ty)
+    });
+    let seed = seed_ident();
+    let slots = input.params.iter().map(|p| {
+        let ident = buffer_ident(&p.ident);
+        let ty = match (&p.float, &p.array) {
+            (Some(float), _) => {
+                let float = format_ident!("{}", float.name());
+                quote!(#float)
+            }
+            (None, Some(array)) => {
+                let elem = format_ident!("{}", array.elem.name());
+                quote!([#elem])
+            }
+            (None, None) => quote!(::ad::__private::NoAdjoint),
+        };
+        quote!(#ident: &mut #ty)
+    });
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        #vis fn #name(#(#params,)* #seed: #ret, #(#slots),*) -> #ret
+    }
+}
+
+fn composable_fn(input: &FnInput) -> TokenStream {
+    let signature = composable_signature(input);
+    let adjoint = adjoint_name(input);
+    let args = input.params.iter().map(|p| &p.ident);
+    let seed = seed_ident();
+    let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
+        let buffer = buffer_ident(&p.ident);
+        match &p.array {
+            Some(array) if array.fixed_len.is_some() => {
+                let message = format!("the adjoint slot of `{}` has the array's length", p.ident);
+                quote!(::core::convert::TryInto::try_into(#buffer).expect(#message))
+            }
+            _ => quote!(#buffer),
+        }
+    });
+    quote! {
+        #signature {
+            #adjoint(#(#args,)* #seed, #(#buffers),*)
+        }
+    }
 }
 
 pub fn adjoint_name(input: &FnInput) -> syn::Ident {
@@ -328,6 +393,12 @@ impl<'f> Emitter<'f> {
                 let a = &args[0];
                 quote!(-#a)
             }
+            Op::NoGrad => args[0].clone(),
+            Op::Apply(callee) => {
+                let args = with_refs(callee, &args);
+                call_tokens(callee, &callee.path, &args)
+            }
+            Op::ApplyAdjoint(callee, slots) => return self.apply_adjoint(inst, callee, slots),
             Op::Not => {
                 let a = &args[0];
                 quote!(!#a)
@@ -444,6 +515,67 @@ impl<'f> Emitter<'f> {
         quote_spanned!(span=> let #result = #rhs;)
     }
 
+    /// The reverse of a call: the callee's `_adjoint_all` with a slot per argument.
+    fn apply_adjoint(
+        &self,
+        inst: Inst,
+        callee: &crate::ir::Callee,
+        slots: &[crate::ir::Slot],
+    ) -> TokenStream {
+        use crate::ir::Slot;
+        let data = &self.func.insts[inst];
+        let operands: Vec<TokenStream> = data
+            .args
+            .iter()
+            .map(|&arg| self.names.operand(arg))
+            .collect();
+        let (primal, rest) = operands.split_at(slots.len());
+        let (seed, mut buffers) = (&rest[0], rest[1..].iter());
+        let mut declarations = Vec::new();
+        let mut scalars = Vec::new();
+        let slot_args: Vec<TokenStream> = slots
+            .iter()
+            .enumerate()
+            .map(|(k, slot)| match slot {
+                Slot::Scalar(float) => {
+                    let name = format_ident!("slot{}", k, span = Span::mixed_site());
+                    let zero = literal(*float, "0.0");
+                    declarations.push(quote!(let mut #name = #zero;));
+                    scalars.push(name.clone());
+                    quote!(&mut #name)
+                }
+                Slot::Buffer => {
+                    let buffer = buffers.next().expect("one buffer argument per buffer slot");
+                    quote!(&mut #buffer[..])
+                }
+                Slot::Scratch(float) => {
+                    let (zero, array) = (literal(*float, "0.0"), &primal[k]);
+                    quote!(&mut ::std::vec![#zero; #array.len()][..])
+                }
+                Slot::Constant => quote!(&mut ::core::default::Default::default()),
+            })
+            .collect();
+        let mut path = callee.path.clone();
+        if let Some(last) = path.segments.last_mut() {
+            last.ident = format_ident!("{}_adjoint_all", last.ident, span = callee.span);
+        }
+        let mut args = with_refs(callee, primal);
+        args.push(seed.clone());
+        args.extend(slot_args);
+        let call = call_tokens(callee, &path, &args);
+        let result = self.pattern(&data.results);
+        if scalars.is_empty() {
+            return quote!(#call;);
+        }
+        quote! {
+            let #result = {
+                #(#declarations)*
+                #call;
+                (#(#scalars),*)
+            };
+        }
+    }
+
     /// `let mut` for each loop-carried value, and the trip counter if it is read.
     /// Returns the declarations, the end-of-iteration update, and the counter's step.
     fn loop_state(&self, inst: Inst) -> [TokenStream; 3] {
@@ -552,6 +684,24 @@ impl<'f> Emitter<'f> {
                 #count
             }
         }
+    }
+}
+
+/// A call's arguments, with `&` where the source passes a reference.
+fn with_refs(callee: &crate::ir::Callee, args: &[TokenStream]) -> Vec<TokenStream> {
+    args.iter()
+        .zip(callee.by_ref.iter().chain(std::iter::repeat(&false)))
+        .map(|(arg, &by_ref)| if by_ref { quote!(&#arg) } else { arg.clone() })
+        .collect()
+}
+
+/// `path(args…)`, or `args[0].method(args[1..]…)` for a method.
+fn call_tokens(callee: &crate::ir::Callee, path: &syn::Path, args: &[TokenStream]) -> TokenStream {
+    if callee.method {
+        let (receiver, rest) = (&args[0], &args[1..]);
+        quote!(#receiver.#path(#(#rest),*))
+    } else {
+        quote!(#path(#(#args),*))
     }
 }
 

@@ -4,7 +4,7 @@
 //! (thiserror's `fallback.rs`, tokio's `token_stream_with_error`).
 
 use crate::ast::FnInput;
-use crate::emit::{adjoint_signature, grad_signature};
+use crate::emit::{adjoint_signature, composable_signature, grad_signature};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -13,11 +13,13 @@ pub fn emit(item: &syn::ItemFn, input: Option<&FnInput>, errors: syn::Error) -> 
     let stubs = input.map(|input| {
         let adjoint = adjoint_signature(input);
         let grad = grad_signature(input);
+        let composable = composable_signature(input);
         quote! {
             #[allow(unused_variables)]
             #adjoint { ::core::unreachable!() }
             #[allow(unused_variables)]
             #grad { ::core::unreachable!() }
+            #composable { ::core::unreachable!() }
         }
     });
     quote! {

@@ -9,6 +9,7 @@ mod analysis;
 mod args;
 mod ast;
 mod ctxt;
+mod custom;
 mod debug;
 mod emit;
 mod expand;
@@ -27,4 +28,11 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
+}
+
+/// On a hand-written `NAME_adjoint`, generates `NAME_grad` and what lets
+/// differentiated functions call `NAME`; see the `ad` crate.
+#[proc_macro_attribute]
+pub fn custom_adjoint(args: TokenStream, item: TokenStream) -> TokenStream {
+    custom::expand(args.into(), item.into()).into()
 }

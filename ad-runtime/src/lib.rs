@@ -29,4 +29,9 @@ pub mod __private {
     pub use crate::real::Real;
     pub use crate::rules;
     pub use crate::stack::ValueStack;
+
+    /// The adjoint slot of a parameter that has no adjoint (an integer, a `bool`, a
+    /// `&Config`), in a differentiated function's `NAME_adjoint_all`.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct NoAdjoint;
 }

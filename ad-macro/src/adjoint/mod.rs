@@ -18,8 +18,8 @@
 use crate::analysis::activity::Activity;
 use crate::analysis::record::{reversed_range, Record};
 use crate::ir::{
-    ArgKind, BinOp, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, RangeShape, Region,
-    SecondaryMap, SourceSpan, Ty, Value, ValueDef,
+    ArgKind, BinOp, Callee, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, RangeShape,
+    Region, SecondaryMap, Slot, SourceSpan, Ty, Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
 
@@ -360,6 +360,10 @@ impl Reverse<'_> {
                 let args = args.to_vec();
                 self.call(*prim, &args, result, adj);
             }
+            (Op::Apply(callee), args) => {
+                let (callee, args) = (callee.clone(), args.to_vec());
+                self.reverse_apply(callee, &args, adj);
+            }
             (Op::Index, &[array, index]) => {
                 if let Some(buffer) = self.buffers[array] {
                     let index = self.read(index);
@@ -367,6 +371,37 @@ impl Reverse<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A call reversed: the callee's adjoint entry point, with a fresh zero for each
+    /// float argument (its result is that argument's contribution) and the adjoint
+    /// buffer of each active array argument.
+    fn reverse_apply(&mut self, callee: Box<Callee>, args: &[Value], adj: Value) {
+        let slots: Vec<Slot> = args
+            .iter()
+            .map(|&arg| match self.ty(arg) {
+                Ty::Float(float) => Slot::Scalar(float),
+                Ty::FloatArray(float) => match self.buffers[arg] {
+                    Some(_) => Slot::Buffer,
+                    None => Slot::Scratch(float),
+                },
+                _ => Slot::Constant,
+            })
+            .collect();
+        let mut operands: Vec<Value> = args.iter().map(|&arg| self.read(arg)).collect();
+        operands.push(adj);
+        operands.extend(args.iter().filter_map(|&arg| self.buffers[arg]));
+        let scalar_args: Vec<Value> = args
+            .iter()
+            .zip(&slots)
+            .filter(|(_, slot)| matches!(slot, Slot::Scalar(_)))
+            .map(|(&arg, _)| arg)
+            .collect();
+        let tys: Vec<Ty> = scalar_args.iter().map(|&arg| self.ty(arg)).collect();
+        let contributions = self.push(Op::ApplyAdjoint(callee, slots), operands, &tys);
+        for (arg, contribution) in scalar_args.into_iter().zip(contributions) {
+            self.contribute(arg, Term::plus(contribution));
         }
     }
 

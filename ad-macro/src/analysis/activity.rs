@@ -140,6 +140,7 @@ fn carries_derivative(
         Op::Bin(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)
         | Op::Neg
         | Op::Index
+        | Op::Apply(_)
         | Op::NewBuffer { .. } => true,
         Op::Call { prim, .. } => {
             rule(*prim) == Rule::Runtime

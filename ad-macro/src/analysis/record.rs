@@ -133,6 +133,13 @@ fn mark_reads(
                 read[data.results[0]] = true;
             }
             (Op::If { .. }, &[cond]) => read[cond] = true,
+            // The callee's adjoint runs it again on the same arguments; arrays among
+            // them are parameters, read in place.
+            (Op::Apply(_), args) => {
+                for &arg in args {
+                    read[arg] |= !matches!(func.values[arg].ty, crate::ir::Ty::FloatArray(_));
+                }
+            }
             (Op::Index | Op::Store | Op::Append, &[_, index, ..]) => read[index] = true,
             // The reverse sweep sizes the buffer's adjoint like the buffer.
             (Op::NewBuffer { fixed_len: None }, &[_, len]) => read[len] = true,

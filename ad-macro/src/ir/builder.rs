@@ -129,6 +129,10 @@ impl FnBuilder {
         }
     }
 
+    pub fn is_param(&self, value: Value) -> bool {
+        matches!(self.func.values[value].def, ValueDef::Param(_))
+    }
+
     pub fn ret(&self) -> FloatTy {
         self.func.ret
     }

@@ -91,6 +91,19 @@ impl Function {
                     write!(f, "accumulate adj({of}), {args}")?
                 }
                 Op::Poison => f.write_str("poison")?,
+                Op::NoGrad => write!(f, "no_grad {args}")?,
+                Op::Apply(callee) => {
+                    let path = quote::ToTokens::to_token_stream(&callee.path)
+                        .to_string()
+                        .replace(' ', "");
+                    write!(f, "apply {path} {args}")?
+                }
+                Op::ApplyAdjoint(callee, _) => {
+                    let path = quote::ToTokens::to_token_stream(&callee.path)
+                        .to_string()
+                        .replace(' ', "");
+                    write!(f, "apply_adjoint {path} {args}")?
+                }
                 Op::Push => write!(f, "push {args}")?,
                 Op::Pop => write!(f, "pop {}", self.values[data.results[0]].ty)?,
                 Op::Zero => write!(f, "zero {}", self.values[data.results[0]].ty)?,

@@ -143,6 +143,30 @@ impl BinOp {
     }
 }
 
+/// The function a call applies: a path (`g`, `physics::drag`), or a method of the
+/// first argument (`self.predict`).
+#[derive(Clone, Debug)]
+pub struct Callee {
+    pub path: syn::Path,
+    pub method: bool,
+    /// Per argument: whether the source passes it by reference (`&w`).
+    pub by_ref: Vec<bool>,
+    pub span: proc_macro2::Span,
+}
+
+/// Where the reverse of a call receives the adjoint of one argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// A float: a fresh zero the callee adds into, a result of `ApplyAdjoint`.
+    Scalar(FloatTy),
+    /// An active float array: its adjoint buffer, added into in place.
+    Buffer,
+    /// An inactive float array: a scratch buffer of its length, then dropped.
+    Scratch(FloatTy),
+    /// Anything else: whatever the callee takes for a constant.
+    Constant,
+}
+
 /// An expression the macro does not look into: it runs as written in the forward
 /// sweep, with the values it reads from the function's locals as `captures`.
 /// It must not depend on a differentiable value (checked by activity analysis).
@@ -185,6 +209,16 @@ pub enum Op {
     },
     /// A placeholder left where lowering reported an error; never emitted.
     Poison,
+    /// `ad::no_grad(args[0])`: the value, through which no adjoint flows back.
+    NoGrad,
+    /// A call of another differentiated function (or one with a custom derivative):
+    /// `callee(args…)`.
+    Apply(Box<Callee>),
+    /// Reverse sweep: the callee's adjoint entry point, `callee_adjoint_all(args…,
+    /// seed, slots…)`. Arguments: the primal arguments, the seed, then the adjoint
+    /// buffers of the `Slot::Buffer` arguments. Results: the adjoints of the
+    /// `Slot::Scalar` arguments.
+    ApplyAdjoint(Box<Callee>, Vec<Slot>),
     /// `if args[0] { then } else { otherwise }`; both regions yield the results.
     If {
         then: Region,

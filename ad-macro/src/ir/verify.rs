@@ -86,7 +86,19 @@ impl Checker<'_> {
         }
         let (args, results) = match &data.op {
             Op::Const(_) | Op::Poison | Op::Pop | Op::Zero => (Some(0), 1),
-            Op::Opaque(_) => (None, 1),
+            Op::Opaque(_) | Op::Apply(_) => (None, 1),
+            Op::NoGrad => (Some(1), 1),
+            Op::ApplyAdjoint(_, slots) => {
+                let scalars = slots
+                    .iter()
+                    .filter(|s| matches!(s, crate::ir::Slot::Scalar(_)))
+                    .count();
+                let buffers = slots
+                    .iter()
+                    .filter(|s| matches!(s, crate::ir::Slot::Buffer))
+                    .count();
+                (Some(slots.len() + 1 + buffers), scalars)
+            }
             Op::Bin(_) => (Some(2), 1),
             Op::Neg | Op::Not | Op::Cast(_) => (Some(1), 1),
             Op::Push => (Some(1), 0),

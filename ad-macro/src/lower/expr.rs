@@ -231,11 +231,14 @@ impl Lowerer<'_> {
                 };
                 self.builder.inst(op, args, ty, SourceSpan::of(expr))
             }
-            _ => self.opaque(
-                expr,
-                format!("the method `{name}`"),
-                SourceSpan::of(&call.method),
-            ),
+            _ => match self.lower_method_apply(call) {
+                Some(value) => value,
+                None => self.opaque(
+                    expr,
+                    format!("the method `{name}`"),
+                    SourceSpan::of(&call.method),
+                ),
+            },
         }
     }
 
@@ -258,11 +261,16 @@ impl Lowerer<'_> {
                 self.builder
                     .inst(op, args, Ty::Float(float), SourceSpan::of(expr))
             }
-            _ => self.opaque(
-                expr,
-                format!("the call of {name}"),
-                SourceSpan::of(&call.func),
-            ),
+            _ => {
+                if let Some(value) = self.lower_no_grad(call).or_else(|| self.lower_apply(call)) {
+                    return value;
+                }
+                self.opaque(
+                    expr,
+                    format!("the call of {name}"),
+                    SourceSpan::of(&call.func),
+                )
+            }
         }
     }
 

@@ -7,6 +7,7 @@
 //! written; activity analysis rejects them if they would read a differentiable value.
 
 mod array;
+mod call;
 mod control;
 mod exit;
 mod expr;

@@ -49,3 +49,14 @@ fn horner_grad(x: f64, n: usize) -> (f64, f64) {
     let value = horner_adjoint(x, n, 1.0_f64, &mut d_x);
     (value, d_x)
 }
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn horner_adjoint_all(
+    x: f64,
+    n: usize,
+    seed: f64,
+    d_x: &mut f64,
+    d_n: &mut ::ad::__private::NoAdjoint,
+) -> f64 {
+    horner_adjoint(x, n, seed, d_x)
+}

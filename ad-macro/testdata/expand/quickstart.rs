@@ -44,3 +44,8 @@ fn f_grad(x: f64, y: f64) -> (f64, f64, f64) {
     let value = f_adjoint(x, y, 1.0_f64, &mut d_x, &mut d_y);
     (value, d_x, d_y)
 }
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn f_adjoint_all(x: f64, y: f64, seed: f64, d_x: &mut f64, d_y: &mut f64) -> f64 {
+    f_adjoint(x, y, seed, d_x, d_y)
+}

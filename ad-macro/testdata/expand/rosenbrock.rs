@@ -80,3 +80,8 @@ fn rosenbrock_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
     let value = rosenbrock_adjoint(x, 1.0_f64, &mut d_x);
     (value, d_x)
 }
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn rosenbrock_adjoint_all(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
+    rosenbrock_adjoint(x, seed, d_x)
+}

@@ -1,0 +1,138 @@
+//! Calls of other differentiated functions, and `ad::no_grad`.
+//!
+//! A call whose arguments involve a float local is an `Apply`: it runs as written
+//! in the forward sweep, and its reverse calls the callee's `NAME_adjoint_all`,
+//! which every `#[differentiate]` function (and every `#[ad::custom_adjoint]`) has.
+//! A call with only constant arguments stays an opaque constant.
+
+use super::Lowerer;
+use crate::ir::{Callee, Op, SourceSpan, Ty, Value};
+use syn::spanned::Spanned;
+
+impl Lowerer<'_> {
+    /// `ad::no_grad(e)`: `e`, but no adjoint flows back through it.
+    pub(super) fn lower_no_grad(&mut self, call: &syn::ExprCall) -> Option<Value> {
+        let syn::Expr::Path(path) = &*call.func else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        if last.ident != "no_grad" || call.args.len() != 1 {
+            return None;
+        }
+        let value = self.value_of(&call.args[0]);
+        let ty = self.builder.ty(value);
+        Some(
+            self.builder
+                .inst(Op::NoGrad, vec![value], ty, SourceSpan::of(call)),
+        )
+    }
+
+    /// `g(x, &w, n)` with a float argument: a call of a differentiated function.
+    pub(super) fn lower_apply(&mut self, call: &syn::ExprCall) -> Option<Value> {
+        let syn::Expr::Path(path) = &*call.func else {
+            return None;
+        };
+        if path.qself.is_some() || !call.args.iter().any(|arg| self.mentions_float(arg)) {
+            return None;
+        }
+        let callee = Callee {
+            path: path.path.clone(),
+            method: false,
+            by_ref: Vec::new(),
+            span: path.span(),
+        };
+        Some(self.apply(callee, Vec::new(), call.args.iter(), SourceSpan::of(call)))
+    }
+
+    /// `model.predict(x, i)` on a constant receiver with a float argument.
+    pub(super) fn lower_method_apply(&mut self, call: &syn::ExprMethodCall) -> Option<Value> {
+        if call.turbofish.is_some()
+            || self.mentions_float(&call.receiver)
+            || !call.args.iter().any(|arg| self.mentions_float(arg))
+        {
+            return None;
+        }
+        let receiver = self.value_of(&call.receiver);
+        let callee = Callee {
+            path: call.method.clone().into(),
+            method: true,
+            by_ref: vec![false],
+            span: call.method.span(),
+        };
+        Some(self.apply(
+            callee,
+            vec![receiver],
+            call.args.iter(),
+            SourceSpan::of(call),
+        ))
+    }
+
+    fn apply<'e>(
+        &mut self,
+        mut callee: Callee,
+        mut args: Vec<Value>,
+        arg_exprs: impl Iterator<Item = &'e syn::Expr>,
+        span: SourceSpan,
+    ) -> Value {
+        for arg in arg_exprs {
+            let (value, by_ref) = match arg {
+                syn::Expr::Reference(reference) if reference.mutability.is_none() => {
+                    match self.array_of(&reference.expr) {
+                        Some(array) => (array, true),
+                        None => (self.value_of(arg), false),
+                    }
+                }
+                arg => (self.value_of(arg), false),
+            };
+            if matches!(self.builder.ty(value), Ty::FloatArray(_)) && !self.builder.is_param(value)
+            {
+                self.error(
+                    arg,
+                    "passing a local buffer to another differentiated function is not supported \
+                     yet; pass a parameter slice, or compute the buffer's use inline",
+                );
+            }
+            args.push(value);
+            callee.by_ref.push(by_ref);
+        }
+        let floats: Vec<Value> = args
+            .iter()
+            .copied()
+            .filter(|&v| matches!(self.builder.ty(v), Ty::Float(_)))
+            .collect();
+        let ty = match self.builder.arithmetic_type(&floats) {
+            Ty::Float(float) => Ty::Float(float),
+            _ => Ty::Float(self.builder.ret()),
+        };
+        self.builder
+            .inst(Op::Apply(Box::new(callee)), args, ty, span)
+    }
+
+    /// Whether an expression reads a float local or float array.
+    fn mentions_float(&self, expr: &syn::Expr) -> bool {
+        struct Mentions<'l, 'c> {
+            lowerer: &'l Lowerer<'c>,
+            found: bool,
+        }
+        impl<'ast> syn::visit::Visit<'ast> for Mentions<'_, '_> {
+            fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+                let value = path
+                    .path
+                    .get_ident()
+                    .and_then(|ident| self.lowerer.lookup(ident));
+                if let Some(value) = value {
+                    self.found |= matches!(
+                        self.lowerer.builder.ty(value),
+                        Ty::Float(_) | Ty::FloatArray(_)
+                    );
+                }
+            }
+        }
+        let mut mentions = Mentions {
+            lowerer: self,
+            found: false,
+        };
+        syn::visit::Visit::visit_expr(&mut mentions, expr);
+        mentions.found
+    }
+}
