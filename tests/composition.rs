@@ -166,3 +166,49 @@ fn custom_derivatives_are_used() {
     assert_eq!(softplus_grad(1000.0), (1000.0, 1.0));
     assert_eq!(straight_through_grad(3.0, 2), (3.0, 0.25));
 }
+
+/// A model whose data and settings are constants of its loss.
+struct Model {
+    inputs: Vec<f64>,
+    targets: Vec<f64>,
+    decay: f64,
+}
+
+impl Model {
+    #[differentiate]
+    fn predict(&self, w: &[f64], i: usize) -> f64 {
+        w[0] + w[1] * self.inputs[i]
+    }
+
+    #[differentiate]
+    fn loss(&self, w: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in 0..self.targets.len() {
+            let r = self.predict(w, i) - self.targets[i];
+            s += r * r;
+        }
+        s + self.decay * (w[0] * w[0] + w[1] * w[1])
+    }
+}
+
+#[test]
+fn methods_with_self_data_calling_methods() {
+    let model = Model {
+        inputs: vec![0.0, 1.0, 2.0],
+        targets: vec![1.0, 2.5, 4.5],
+        decay: 0.1,
+    };
+    let w = [0.5, 1.5];
+    let (v, dw) = model.loss_grad(&w);
+    assert_eq!(v, model.loss(&w));
+    let mut g = [2.0 * model.decay * w[0], 2.0 * model.decay * w[1]];
+    for i in 0..3 {
+        let r = w[0] + w[1] * model.inputs[i] - model.targets[i];
+        g[0] += 2.0 * r;
+        g[1] += 2.0 * r * model.inputs[i];
+    }
+    assert_relative_eq!(dw[0], g[0], max_relative = 1e-14);
+    assert_relative_eq!(dw[1], g[1], max_relative = 1e-14);
+    let (p, dp) = model.predict_grad(&w, 2);
+    assert_eq!((p, dp), (w[0] + 2.0 * w[1], vec![1.0, 2.0]));
+}

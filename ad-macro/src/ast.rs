@@ -29,6 +29,8 @@ pub struct FloatArray {
 
 pub struct FnInput<'a> {
     pub item: &'a syn::ItemFn,
+    /// Whether it is a method taking `&self` (constant context: data, settings).
+    pub by_ref_self: bool,
     pub params: Vec<ParamInput<'a>>,
     pub ret: FloatTy,
 }
@@ -38,19 +40,35 @@ impl<'a> FnInput<'a> {
     /// `None` if the signature is not one the macro can generate functions for.
     pub fn from_syn(item: &'a syn::ItemFn, args: &Args, ctxt: &Ctxt) -> Option<FnInput<'a>> {
         check_signature(&item.sig, ctxt);
+        let receiver = item.sig.receiver();
+        if let Some(receiver) = receiver {
+            if receiver.reference.is_none()
+                || receiver.mutability.is_some()
+                || receiver.colon_token.is_some()
+            {
+                ctxt.error_spanned_by(
+                    receiver,
+                    "#[differentiate] methods take `&self`; the data it holds is a constant \
+                     of the derivative (`self` by value and `&mut self` are not supported)",
+                );
+                return None;
+            }
+        }
         let params: Vec<_> = item
             .sig
             .inputs
             .iter()
+            .filter(|arg| matches!(arg, syn::FnArg::Typed(_)))
             .enumerate()
             .filter_map(|(k, arg)| param_from_syn(k, arg, ctxt))
             .collect();
         let ret = return_type(&item.sig, ctxt);
-        if params.len() != item.sig.inputs.len() {
+        if params.len() + usize::from(receiver.is_some()) != item.sig.inputs.len() {
             return None;
         }
         let mut input = FnInput {
             item,
+            by_ref_self: receiver.is_some(),
             params,
             ret: ret?,
         };
@@ -137,14 +155,7 @@ fn check_signature(sig: &syn::Signature, ctxt: &Ctxt) {
 fn param_from_syn<'a>(k: usize, arg: &'a syn::FnArg, ctxt: &Ctxt) -> Option<ParamInput<'a>> {
     let pat_type = match arg {
         syn::FnArg::Typed(pat_type) => pat_type,
-        syn::FnArg::Receiver(receiver) => {
-            ctxt.error_spanned_by(
-                receiver,
-                "methods (`self` parameters) are not supported by #[differentiate] yet; \
-                 write a free function that takes the data as a `&` parameter",
-            );
-            return None;
-        }
+        syn::FnArg::Receiver(_) => return None,
     };
     let ident = match &*pat_type.pat {
         syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),

@@ -34,6 +34,7 @@ pub fn emit_for_custom(input: &FnInput) -> TokenStream {
 /// else), so a caller needs to know nothing of which parameters are differentiated.
 pub fn composable_signature(input: &FnInput) -> TokenStream {
     let vis = &input.item.vis;
+    let receiver = receiver(input);
     let name = format_ident!("{}_adjoint_all", input.name());
     let ret = format_ident!("{}", input.ret.name());
     let params = input.params.iter().map(|p| {
@@ -59,13 +60,13 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     quote! {
         #[doc(hidden)]
         #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#(#params,)* #seed: #ret, #(#slots),*) -> #ret
+        #vis fn #name(#receiver #(#params,)* #seed: #ret, #(#slots),*) -> #ret
     }
 }
 
 fn composable_fn(input: &FnInput) -> TokenStream {
     let signature = composable_signature(input);
-    let adjoint = adjoint_name(input);
+    let adjoint = own(input, adjoint_name(input));
     let args = input.params.iter().map(|p| &p.ident);
     let seed = seed_ident();
     let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
@@ -93,6 +94,24 @@ pub fn grad_name(input: &FnInput) -> syn::Ident {
     format_ident!("{}_grad", input.name())
 }
 
+/// `&self,` at the head of a method's parameters.
+fn receiver(input: &FnInput) -> TokenStream {
+    if input.by_ref_self {
+        quote!(&self,)
+    } else {
+        TokenStream::new()
+    }
+}
+
+/// How the generated functions call each other: `self.name` in a method.
+fn own(input: &FnInput, name: syn::Ident) -> TokenStream {
+    if input.by_ref_self {
+        quote!(self.#name)
+    } else {
+        quote!(#name)
+    }
+}
+
 /// The names of the seed and of the adjoint buffers, which the user never writes.
 fn seed_ident() -> syn::Ident {
     syn::Ident::new("seed", Span::mixed_site())
@@ -106,6 +125,7 @@ fn buffer_ident(param: &syn::Ident) -> syn::Ident {
 /// differentiable parameter. Shared with the fallback stub.
 pub fn adjoint_signature(input: &FnInput) -> TokenStream {
     let vis = &input.item.vis;
+    let receiver = receiver(input);
     let name = adjoint_name(input);
     let ret = format_ident!("{}", input.ret.name());
     let params = input.params.iter().map(|p| {
@@ -142,13 +162,14 @@ pub fn adjoint_signature(input: &FnInput) -> TokenStream {
         #[doc = #doc]
         #(#allows)*
         #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#(#params,)* #seed: #ret, #(#buffers),*) -> #ret
+        #vis fn #name(#receiver #(#params,)* #seed: #ret, #(#buffers),*) -> #ret
     }
 }
 
 /// The `_grad` signature: the user's parameters → `(value, adjoints…)`.
 pub fn grad_signature(input: &FnInput) -> TokenStream {
     let vis = &input.item.vis;
+    let receiver = receiver(input);
     let name = grad_name(input);
     let ret = format_ident!("{}", input.ret.name());
     let params = input.params.iter().map(|p| {
@@ -178,7 +199,7 @@ pub fn grad_signature(input: &FnInput) -> TokenStream {
         #[must_use]
         #(#allows)*
         #[allow(clippy::too_many_arguments)]
-        #vis fn #name(#(#params),*) -> (#ret, #(#adjoint_tys),*)
+        #vis fn #name(#receiver #(#params),*) -> (#ret, #(#adjoint_tys),*)
     }
 }
 
@@ -208,7 +229,7 @@ fn user_allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribut
 
 fn grad_fn(input: &FnInput) -> TokenStream {
     let signature = grad_signature(input);
-    let adjoint = adjoint_name(input);
+    let adjoint = own(input, adjoint_name(input));
     let args = input.params.iter().map(|p| &p.ident);
     let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
     let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
@@ -257,7 +278,7 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
                 format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
             quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
         });
-    let emitter = Emitter::new(input, func);
+    let emitter = Emitter::new(func);
     let body = emitter.region(func.body);
     let returned = emitter.names.operand(func.returned());
     let uses_stack = func
@@ -299,7 +320,7 @@ struct Emitter<'f> {
 }
 
 impl<'f> Emitter<'f> {
-    fn new(input: &FnInput, func: &'f Function) -> Self {
+    fn new(func: &'f Function) -> Self {
         let mut uses = SecondaryMap::with_default(func.values.len(), 0usize);
         for inst in func.insts.keys() {
             for &arg in &func.insts[inst].args {
@@ -320,7 +341,7 @@ impl<'f> Emitter<'f> {
         }
         Emitter {
             func,
-            names: Names::new(input, func),
+            names: Names::new(func),
             uses,
             stored,
         }
@@ -529,7 +550,8 @@ impl<'f> Emitter<'f> {
             .iter()
             .map(|&arg| self.names.operand(arg))
             .collect();
-        let (primal, rest) = operands.split_at(slots.len());
+        let (primal, rest) = operands.split_at(slots.len() + usize::from(callee.method));
+        let slotted = &primal[usize::from(callee.method)..];
         let (seed, mut buffers) = (&rest[0], rest[1..].iter());
         let mut declarations = Vec::new();
         let mut scalars = Vec::new();
@@ -549,7 +571,7 @@ impl<'f> Emitter<'f> {
                     quote!(&mut #buffer[..])
                 }
                 Slot::Scratch(float) => {
-                    let (zero, array) = (literal(*float, "0.0"), &primal[k]);
+                    let (zero, array) = (literal(*float, "0.0"), &slotted[k]);
                     quote!(&mut ::std::vec![#zero; #array.len()][..])
                 }
                 Slot::Constant => quote!(&mut ::core::default::Default::default()),
@@ -750,14 +772,17 @@ struct Names<'f> {
 }
 
 impl<'f> Names<'f> {
-    fn new(input: &FnInput, func: &'f Function) -> Self {
+    fn new(func: &'f Function) -> Self {
         let params = func
             .params
             .iter()
             .map(|param| match &param.kind {
                 ParamKind::Primal { name, .. } => name.clone(),
                 ParamKind::Seed => seed_ident(),
-                ParamKind::AdjointOut { of } => buffer_ident(&input.params[*of].ident),
+                ParamKind::AdjointOut { of } => match &func.params[*of].kind {
+                    ParamKind::Primal { name, .. } => buffer_ident(name),
+                    _ => unreachable!("adjoint buffers belong to primal parameters"),
+                },
             })
             .collect();
         let mut aliases = SecondaryMap::with_default(func.values.len(), None);

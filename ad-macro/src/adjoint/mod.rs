@@ -378,7 +378,9 @@ impl Reverse<'_> {
     /// float argument (its result is that argument's contribution) and the adjoint
     /// buffer of each active array argument.
     fn reverse_apply(&mut self, callee: Box<Callee>, args: &[Value], adj: Value) {
-        let slots: Vec<Slot> = args
+        // A method's receiver is the constant context, with no slot.
+        let slotted = &args[usize::from(callee.method)..];
+        let slots: Vec<Slot> = slotted
             .iter()
             .map(|&arg| match self.ty(arg) {
                 Ty::Float(float) => Slot::Scalar(float),
@@ -391,8 +393,8 @@ impl Reverse<'_> {
             .collect();
         let mut operands: Vec<Value> = args.iter().map(|&arg| self.read(arg)).collect();
         operands.push(adj);
-        operands.extend(args.iter().filter_map(|&arg| self.buffers[arg]));
-        let scalar_args: Vec<Value> = args
+        operands.extend(slotted.iter().filter_map(|&arg| self.buffers[arg]));
+        let scalar_args: Vec<Value> = slotted
             .iter()
             .zip(&slots)
             .filter(|(_, slot)| matches!(slot, Slot::Scalar(_)))

@@ -88,7 +88,7 @@ impl Checker<'_> {
             Op::Const(_) | Op::Poison | Op::Pop | Op::Zero => (Some(0), 1),
             Op::Opaque(_) | Op::Apply(_) => (None, 1),
             Op::NoGrad => (Some(1), 1),
-            Op::ApplyAdjoint(_, slots) => {
+            Op::ApplyAdjoint(callee, slots) => {
                 let scalars = slots
                     .iter()
                     .filter(|s| matches!(s, crate::ir::Slot::Scalar(_)))
@@ -97,7 +97,10 @@ impl Checker<'_> {
                     .iter()
                     .filter(|s| matches!(s, crate::ir::Slot::Buffer))
                     .count();
-                (Some(slots.len() + 1 + buffers), scalars)
+                (
+                    Some(usize::from(callee.method) + slots.len() + 1 + buffers),
+                    scalars,
+                )
             }
             Op::Bin(_) => (Some(2), 1),
             Op::Neg | Op::Not | Op::Cast(_) => (Some(1), 1),

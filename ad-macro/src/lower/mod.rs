@@ -31,6 +31,15 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
         loops: Vec::new(),
         next_id: 0,
     };
+    if input.by_ref_self {
+        let name = syn::Ident::from(<syn::Token![self]>::default());
+        let kind = ParamKind::Primal {
+            name: name.clone(),
+            wrt: false,
+        };
+        let value = lowerer.builder.add_param(kind, Ty::Other);
+        lowerer.bind(&name, value);
+    }
     for param in &input.params {
         let kind = ParamKind::Primal {
             name: param.ident.clone(),

@@ -6,7 +6,7 @@ struct Model {
 
 impl Model {
     #[differentiate]
-    fn loss(&self, x: f64) -> f64 {
+    fn loss(&mut self, x: f64) -> f64 {
         self.scale * x
     }
 }
