@@ -54,3 +54,64 @@ fn many_inputs() {
     }
     assert_eq!(loss(&w, &x, &y, d), value);
 }
+
+struct Model {
+    x: Vec<f64>,
+    y: Vec<f64>,
+}
+
+impl Model {
+    #[differentiate]
+    fn loss(&self, w: &[f64]) -> f64 {
+        let mut total = 0.0;
+        for i in 0..self.y.len() {
+            let r = w[0] * self.x[i] + w[1] - self.y[i];
+            total += r * r;
+        }
+        total
+    }
+}
+
+#[test]
+fn training_loop_with_the_allocation_free_entry_point() {
+    let model = Model {
+        x: vec![0.0, 1.0, 2.0, 3.0],
+        y: vec![1.0, 3.0, 5.0, 7.0],
+    };
+    let (epochs, rate) = (2000, 0.02);
+    let mut w = vec![0.0, 0.0];
+    let mut grad = vec![0.0; w.len()];
+    for _ in 0..epochs {
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let _loss = model.loss_adjoint(&w, 1.0, &mut grad);
+        for (wi, gi) in w.iter_mut().zip(&grad) {
+            *wi -= rate * gi;
+        }
+    }
+    assert_relative_eq!(w[0], 2.0, max_relative = 1e-6);
+    assert_relative_eq!(w[1], 1.0, max_relative = 1e-6);
+    assert!(model.loss(&w) < 1e-10);
+}
+
+/// log(1 + eˣ) without overflow.
+fn softplus(x: f64) -> f64 {
+    if x > 30.0 {
+        x
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+/// Its derivative, the logistic function, in a form that does not overflow.
+#[ad::custom_adjoint]
+fn softplus_adjoint(x: f64, seed: f64, d_x: &mut f64) -> f64 {
+    *d_x += seed / (1.0 + (-x).exp());
+    softplus(x)
+}
+
+#[test]
+fn custom_derivative() {
+    let (v, dx) = softplus_grad(0.5);
+    assert_eq!(v, softplus(0.5));
+    assert_relative_eq!(dx, 1.0 / (1.0 + (-0.5_f64).exp()), max_relative = 1e-15);
+}
