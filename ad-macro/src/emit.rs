@@ -294,8 +294,17 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
     } else {
         (TokenStream::new(), TokenStream::new())
     };
+    // The forward sweep repeats the function rather than calling it; naming it here
+    // keeps rustc from calling it dead code when only its gradient is used.
+    let primal = input.name();
+    let primal = if input.by_ref_self {
+        quote!(Self::#primal)
+    } else {
+        quote!(#primal)
+    };
     quote! {
         #signature {
+            let _ = #primal;
             #(#length_checks)*
             #take
             #body
