@@ -73,3 +73,15 @@ fn parameters_bound_to_underscore_compile_without_warnings() {
     assert_eq!(bound_to_underscore_grad(1.0, 2.0, 3), (6.0, 0.0, 3.0));
     assert_eq!(bound_to_underscore(1.0, 2.0, 3), 6.0);
 }
+
+/// Only the gradient of this function is called: the function itself must not be
+/// reported as dead code.
+#[differentiate]
+fn only_its_gradient_is_used(x: f64) -> f64 {
+    x.sin()
+}
+
+#[test]
+fn calling_only_the_gradient_leaves_no_dead_code_warning() {
+    assert_eq!(only_its_gradient_is_used_grad(0.0), (0.0, 1.0));
+}
