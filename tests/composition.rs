@@ -212,3 +212,27 @@ fn methods_with_self_data_calling_methods() {
     let (p, dp) = model.predict_grad(&w, 2);
     assert_eq!((p, dp), (w[0] + 2.0 * w[1], vec![1.0, 2.0]));
 }
+
+#[differentiate]
+fn branch_calls(x: f64, y: f64) -> f64 {
+    if x > y {
+        square(x - y)
+    } else {
+        c(y) * square(x)
+    }
+}
+
+#[test]
+fn calls_inside_both_branches() {
+    for (x, y) in [(2.0, 0.5), (0.3, 0.9)] {
+        let (v, dx, dy) = branch_calls_grad(x, y);
+        assert_eq!(v, branch_calls(x, y));
+        ad::check_gradient(|p: &[f64]| branch_calls(p[0], p[1]), &[x, y], &[dx, dy]).unwrap();
+        if x > y {
+            assert_relative_eq!(dx, 2.0 * (x - y), max_relative = 1e-14);
+            assert_relative_eq!(dy, -2.0 * (x - y), max_relative = 1e-14);
+        } else {
+            assert_relative_eq!(dx, 2.0 * x * c(y), max_relative = 1e-14);
+        }
+    }
+}

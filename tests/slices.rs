@@ -255,3 +255,18 @@ fn buffer_grown_with_push() {
     assert_relative_eq!(dx, derivative, max_relative = 1e-13);
     assert_eq!(pushed(x, n), v);
 }
+
+#[test]
+fn rosenbrock_of_a_million_inputs() {
+    // O(n): no allocation per element, nothing recorded (see the README); in release
+    // this takes milliseconds (the benchmarks time it).
+    let n = 1_000_000;
+    let x: Vec<f64> = (0..n).map(|i| 1.0 + 0.1 * ((i % 7) as f64 - 3.0)).collect();
+    let (v, g) = rosenbrock_grad(&x);
+    assert_eq!(v, rosenbrock(&x));
+    let expected = rosenbrock_gradient(&x);
+    assert_eq!(g.len(), n);
+    for (a, b) in g.iter().zip(&expected) {
+        assert_relative_eq!(a, b, max_relative = 1e-12, epsilon = 1e-12);
+    }
+}
