@@ -1,0 +1,3 @@
+//! `ad-gradbench`: `ad` as a GradBench tool (see the README's GradBench section).
+
+fn main() {}
