@@ -85,3 +85,34 @@ fn only_its_gradient_is_used(x: f64) -> f64 {
 fn calling_only_the_gradient_leaves_no_dead_code_warning() {
     assert_eq!(only_its_gradient_is_used_grad(0.0), (0.0, 1.0));
 }
+
+/// Observing macros run in the forward sweep, as written; they are not differentiated.
+#[differentiate]
+fn observed(x: f64, n: usize, w: &[f64]) -> f64 {
+    assert!(x > 0.0, "x must be positive, got {x}");
+    debug_assert_eq!(w.len(), n);
+    let mut s = 0.0;
+    for (i, wi) in w.iter().enumerate() {
+        s += wi * x.powi(i as i32);
+        debug_assert!(s.is_finite(), "term {} overflowed", i);
+    }
+    if s > 1e300 {
+        eprintln!("large: {s} for x = {}", x);
+    }
+    s
+}
+
+#[test]
+fn observing_macros_run_in_the_forward_sweep() {
+    let w = [1.0, 2.0, 3.0];
+    let (v, dx, dw) = observed_grad(0.5, 3, &w);
+    assert_eq!(v, observed(0.5, 3, &w));
+    assert_eq!(dx, 2.0 + 6.0 * 0.5);
+    assert_eq!(dw, vec![1.0, 0.5, 0.25]);
+}
+
+#[test]
+#[should_panic(expected = "x must be positive, got -1")]
+fn a_failing_assertion_fails_the_gradient_too() {
+    let _ = observed_grad(-1.0, 1, &[1.0]);
+}

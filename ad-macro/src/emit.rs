@@ -424,6 +424,31 @@ impl<'f> Emitter<'f> {
                 quote!(-#a)
             }
             Op::NoGrad => args[0].clone(),
+            Op::Effect {
+                mac,
+                explicit,
+                implicit,
+            } => {
+                let (captured, named) = args.split_at(*explicit);
+                let tokens = crate::ir::substitute_capture_tokens(mac.tokens.clone(), &mut |k| {
+                    captured[k].clone()
+                });
+                let mac = syn::Macro {
+                    tokens,
+                    ..mac.clone()
+                };
+                // Scalars by value, as the format string would read them; the rest
+                // by reference, which formats the same.
+                let bindings = implicit.iter().zip(&data.args[*explicit..]).zip(named).map(
+                    |((name, &value), operand)| match self.func.values[value].ty {
+                        Ty::Float(_) | Ty::FloatLit | Ty::Int | Ty::Index | Ty::Bool => {
+                            quote!(let #name = #operand;)
+                        }
+                        Ty::FloatArray(_) | Ty::Other => quote!(let #name = &#operand;),
+                    },
+                );
+                return quote_spanned!(span=> { #(#bindings)* #mac; });
+            }
             Op::Apply(callee) => {
                 let args = with_refs(callee, &args);
                 call_tokens(callee, &callee.path, &args)

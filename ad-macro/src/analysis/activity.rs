@@ -200,7 +200,8 @@ fn report_underivable(
                     "methods with derivatives: sin cos tan asin acos atan atan2 sinh cosh \
                      tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt \
                      cbrt powi powf abs signum hypot min max mul_add recip clamp floor ceil \
-                     round trunc"
+                     round trunc; for another function, give it a derivative with \
+                     #[ad::custom_adjoint]"
                 } else {
                     "write it with arithmetic and f32/f64 methods such as `sin`, `exp`, `powf`"
                 };

@@ -129,6 +129,10 @@ impl FnBuilder {
         }
     }
 
+    pub fn hint(&self, value: Value) -> Option<String> {
+        self.func.values[value].hint.clone()
+    }
+
     pub fn is_param(&self, value: Value) -> bool {
         matches!(self.func.values[value].def, ValueDef::Param(_))
     }

@@ -92,6 +92,10 @@ impl Function {
                 }
                 Op::Poison => f.write_str("poison")?,
                 Op::NoGrad => write!(f, "no_grad {args}")?,
+                Op::Effect { mac, .. } => {
+                    let path = quote::ToTokens::to_token_stream(&mac.path).to_string();
+                    write!(f, "effect {path}! {args}")?
+                }
                 Op::Apply(callee) => {
                     let path = quote::ToTokens::to_token_stream(&callee.path)
                         .to_string()

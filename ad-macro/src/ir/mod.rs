@@ -211,6 +211,14 @@ pub enum Op {
     Poison,
     /// `ad::no_grad(args[0])`: the value, through which no adjoint flows back.
     NoGrad,
+    /// An observing macro (`assert!`, `println!`) run in the forward sweep only. Its
+    /// tokens hold capture placeholders for `args[..explicit]`; `implicit[k]`, a
+    /// local a format string names, is bound to `&args[explicit + k]` around it.
+    Effect {
+        mac: syn::Macro,
+        explicit: usize,
+        implicit: Vec<syn::Ident>,
+    },
     /// A call of another differentiated function (or one with a custom derivative):
     /// `callee(args…)`.
     Apply(Box<Callee>),
@@ -496,11 +504,47 @@ impl quote::ToTokens for SourceSpan {
     }
 }
 
-/// The identifier that stands for capture `k` inside an [`Opaque`] expression.
-/// It sits in an `Expr::Verbatim`, which parsing user code never produces for a path.
+/// The identifier that stands for capture `k` in an opaque expression or a macro.
+pub fn capture_ident(k: usize) -> syn::Ident {
+    quote::format_ident!("__ad_capture_{}", k)
+}
+
+/// Capture `k` inside an [`Opaque`] expression. It sits in an `Expr::Verbatim`,
+/// which parsing user code never produces for a path.
 pub fn capture_placeholder(k: usize) -> syn::Expr {
-    let ident = quote::format_ident!("__ad_capture_{}", k);
+    let ident = capture_ident(k);
     syn::Expr::Verbatim(quote::quote!(#ident))
+}
+
+/// Replaces each capture identifier in macro tokens by the tokens `name(k)` gives.
+pub fn substitute_capture_tokens(
+    tokens: TokenStream,
+    name: &mut dyn FnMut(usize) -> TokenStream,
+) -> TokenStream {
+    tokens
+        .into_iter()
+        .flat_map(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => {
+                match ident
+                    .to_string()
+                    .strip_prefix("__ad_capture_")
+                    .and_then(|k| k.parse().ok())
+                {
+                    Some(k) => name(k),
+                    None => proc_macro2::TokenTree::Ident(ident).into(),
+                }
+            }
+            proc_macro2::TokenTree::Group(group) => {
+                let mut inner = proc_macro2::Group::new(
+                    group.delimiter(),
+                    substitute_capture_tokens(group.stream(), name),
+                );
+                inner.set_span(group.span());
+                proc_macro2::TokenTree::Group(inner).into()
+            }
+            token => token.into(),
+        })
+        .collect()
 }
 
 fn capture_index(tokens: &TokenStream) -> Option<usize> {

@@ -88,6 +88,9 @@ impl Checker<'_> {
             Op::Const(_) | Op::Poison | Op::Pop | Op::Zero => (Some(0), 1),
             Op::Opaque(_) | Op::Apply(_) => (None, 1),
             Op::NoGrad => (Some(1), 1),
+            Op::Effect {
+                explicit, implicit, ..
+            } => (Some(explicit + implicit.len()), 0),
             Op::ApplyAdjoint(callee, slots) => {
                 let scalars = slots
                     .iter()

@@ -101,6 +101,7 @@ impl Lowerer<'_> {
                     None => self.opaque(expr, "`vec!`".into(), span),
                 }
             }
+            syn::Expr::Macro(mac) if self.lower_effect(&mac.mac) => return None,
             syn::Expr::Macro(mac) => self.unsupported_macro(&mac.mac),
             other => self.error(other, unsupported_message(other)),
         };

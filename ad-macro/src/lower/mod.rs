@@ -9,6 +9,7 @@
 mod array;
 mod call;
 mod control;
+mod effect;
 mod exit;
 mod expr;
 mod matching;
@@ -140,5 +141,6 @@ impl Lowerer<'_> {
 }
 
 /// The list of what a #[differentiate] body may contain, for the end of messages.
-const SUPPORTED: &str = "supported: `let` (with `mut`, shadowing, `+=` `-=` `*=` `/=`), \
-    arithmetic, f32/f64 methods such as `sin` `exp` `powf`, `as` casts, blocks and `return`";
+const SUPPORTED: &str = "supported: `let`, assignment, arithmetic, f32/f64 methods such as \
+    `sin` `exp` `powf`, `if`, `match`, `for` over ranges and slices, `while`, `loop`, \
+    indexing, calls of #[differentiate] functions (the README lists them all)";

@@ -35,7 +35,9 @@ impl Lowerer<'_> {
                     );
                 }
                 syn::Stmt::Macro(stmt) => {
-                    self.unsupported_macro(&stmt.mac);
+                    if !self.lower_effect(&stmt.mac) {
+                        self.unsupported_macro(&stmt.mac);
+                    }
                 }
             }
             if !last && self.may_exit(stmt) {
@@ -169,8 +171,10 @@ impl Lowerer<'_> {
         self.error(
             mac,
             format!(
-                "macros such as `{name}!` are not supported in #[differentiate] functions; \
-                 compute the value with ordinary expressions"
+                "`{name}!` is not supported in #[differentiate] functions; compute the value \
+                 with ordinary expressions (supported macros: `vec![x; n]` makes a buffer; \
+                 `assert!`, `debug_assert!`, `assert_eq!`, `println!`, `eprintln!` and the \
+                 like run as written, without derivative)"
             ),
         )
     }

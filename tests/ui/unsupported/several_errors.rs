@@ -4,8 +4,8 @@ use ad::differentiate;
 fn f(x: f64, y: f64) -> f64 {
     let a = x.to_degrees();
     let b = |v: f64| v;
-    println!("{}", y);
-    a + b(y)
+    let s = format!("{}", y);
+    a + b(y) + s.len() as f64
 }
 
 fn main() {}
