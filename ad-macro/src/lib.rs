@@ -20,6 +20,8 @@ mod rules;
 
 #[cfg(test)]
 mod filetests;
+#[cfg(test)]
+mod fuzz;
 
 use proc_macro::TokenStream;
 
