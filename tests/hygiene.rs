@@ -116,3 +116,32 @@ fn observing_macros_run_in_the_forward_sweep() {
 fn a_failing_assertion_fails_the_gradient_too() {
     let _ = observed_grad(-1.0, 1, &[1.0]);
 }
+
+/// Locals named like the generated code's own (`stack`, `seed`, `value`, `slot0`,
+/// `trips_3`, `d_x`, `v7`) in a function whose gradient uses the value stack.
+#[differentiate]
+#[allow(clippy::let_and_return)] // the last binding is part of the test
+fn internal_looking_names(x: f64, n: usize) -> f64 {
+    let mut stack = x;
+    let mut seed = 0.0;
+    let value = 2.0;
+    for trips_3 in 0..n {
+        let slot0 = (stack * value).sin();
+        let d_x = slot0 * trips_3 as f64;
+        seed += d_x;
+        stack = slot0 + stack * 0.5;
+    }
+    let v7 = seed + stack;
+    let grad = v7 * v7;
+    let tape = grad.sqrt();
+    let adj = tape;
+    adj
+}
+
+#[test]
+fn locals_named_like_internals_work() {
+    let (x, n) = (0.3, 4);
+    let (v, dx) = internal_looking_names_grad(x, n);
+    assert_eq!(v, internal_looking_names(x, n));
+    ad::check_gradient(|p: &[f64]| internal_looking_names(p[0], n), &[x], &[dx]).unwrap();
+}
