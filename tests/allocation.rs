@@ -78,3 +78,33 @@ fn loop_gradients_reuse_the_value_stack() {
     assert_eq!(count, 0, "steady-state calls allocated");
     assert_eq!(looped(0.9, 1000), warm_up.0);
 }
+
+#[differentiate]
+fn inner(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    for _ in 0..n {
+        y = (y * x).sin();
+    }
+    y
+}
+
+#[differentiate]
+fn outer(x: f64, n: usize) -> f64 {
+    let mut s: f64 = 0.5;
+    for k in 0..n {
+        s += inner(x + k as f64, n) * s.cos();
+    }
+    s
+}
+
+#[test]
+fn nested_gradient_calls_reuse_stacks_too() {
+    let warm_up = outer_grad(0.3, 50);
+    let count = allocations_during(|| {
+        for _ in 0..10 {
+            assert_eq!(outer_grad(0.3, 50), warm_up);
+        }
+    });
+    assert_eq!(count, 0, "steady-state nested calls allocated");
+    assert_eq!(outer(0.3, 50), warm_up.0);
+}

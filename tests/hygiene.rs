@@ -145,3 +145,26 @@ fn locals_named_like_internals_work() {
     assert_eq!(v, internal_looking_names(x, n));
     ad::check_gradient(|p: &[f64]| internal_looking_names(p[0], n), &[x], &[dx]).unwrap();
 }
+
+/// Type annotations on integer locals, and buffers of integers written in place.
+#[differentiate]
+fn integer_bookkeeping(x: f64, n: usize) -> f64 {
+    let mut bits: u64 = 0;
+    let mut counts = vec![0usize; n];
+    let mut s = 0.0;
+    for i in 0..n {
+        bits |= 1 << i;
+        counts[i % 2] += 1;
+        counts[0] = counts[0].max(i);
+        s += x * bits.count_ones() as f64 + (counts[i % 2] as f64) * x * x;
+    }
+    s
+}
+
+#[test]
+fn annotated_integers_and_integer_buffers() {
+    let (x, n) = (0.7, 5);
+    let (v, dx) = integer_bookkeeping_grad(x, n);
+    assert_eq!(v, integer_bookkeeping(x, n));
+    ad::check_gradient(|p: &[f64]| integer_bookkeeping(p[0], n), &[x], &[dx]).unwrap();
+}

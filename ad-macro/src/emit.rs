@@ -344,7 +344,10 @@ impl<'f> Emitter<'f> {
         let mut stored = SecondaryMap::with_default(func.values.len(), false);
         for inst in func.insts.keys() {
             let data = &func.insts[inst];
-            if matches!(data.op, Op::Store | Op::AccumulateAt | Op::TakeAt) {
+            if matches!(
+                data.op,
+                Op::Store | Op::AccumulateAt | Op::TakeAt | Op::Statement(_)
+            ) {
                 stored[data.args[0]] = true;
             }
         }
@@ -475,6 +478,21 @@ impl<'f> Emitter<'f> {
                 let a = &args[0];
                 quote!(#a as #ty)
             }
+            Op::Ascribe(ty) => {
+                let (result, a) = (self.pattern(&data.results), &args[0]);
+                let binding = if self.stored[data.results[0]] {
+                    quote!(mut)
+                } else {
+                    TokenStream::new()
+                };
+                return quote_spanned!(span=> let #binding #result: #ty = #a;);
+            }
+            Op::Statement(opaque) => {
+                let statement = self
+                    .func
+                    .tokens_with_captures(opaque, &data.args, |v| self.names.operand(v));
+                return quote_spanned!(span=> #statement;);
+            }
             Op::Partials(prim) => {
                 let path = runtime_path(*prim);
                 quote!(#path(#(#args),*))
@@ -567,6 +585,10 @@ impl<'f> Emitter<'f> {
             Op::While { cond, body } => return self.while_loop(inst, *cond, *body),
         };
         let result = self.pattern(&data.results);
+        // A buffer of constants that statements write to.
+        if data.results.iter().any(|&r| self.stored[r]) {
+            return quote_spanned!(span=> let mut #result = #rhs;);
+        }
         quote_spanned!(span=> let #result = #rhs;)
     }
 

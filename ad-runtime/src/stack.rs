@@ -2,9 +2,11 @@
 //! its reverse sweep will read, and where the reverse sweep takes them back, last
 //! in, first out.
 //!
-//! Generated code takes this thread's stack at the start of a gradient call and
-//! gives it back at the end, so its buffers are reused: once they have grown to the
-//! size a function needs, further calls of it on the same thread allocate nothing.
+//! Generated code takes a stack from this thread's pool at the start of a gradient
+//! call and gives it back at the end, so its buffers are reused: once they have
+//! grown to the size a function needs, further calls of it on the same thread
+//! allocate nothing. A differentiated function called by another takes a second
+//! stack from the pool while the caller holds the first.
 //! Floats and integers live in separate typed buffers; integers and flags (`bool`)
 //! share one buffer of 64-bit words.
 
@@ -38,14 +40,24 @@ impl StackUsage {
 }
 
 thread_local! {
-    static STACK: Cell<Option<ValueStack>> = const { Cell::new(None) };
+    static POOL: Cell<Vec<ValueStack>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `with` on this thread's pool of stacks.
+fn with_pool<T>(with: impl FnOnce(&mut Vec<ValueStack>) -> T) -> T {
+    POOL.with(|cell| {
+        let mut pool = cell.take();
+        let result = with(&mut pool);
+        cell.set(pool);
+        result
+    })
 }
 
 impl ValueStack {
-    /// This thread's stack, reused from the previous call (a new one on first use, or
-    /// when a call is nested inside another).
+    /// A stack from this thread's pool, with the capacity earlier calls gave it (a
+    /// new one on first use, or when calls nest deeper than before).
     pub fn take() -> ValueStack {
-        STACK.with(Cell::take).unwrap_or_default()
+        with_pool(Vec::pop).unwrap_or_default()
     }
 
     /// Returns the stack to this thread for the next call.
@@ -54,7 +66,7 @@ impl ValueStack {
             self.f64s.is_empty() && self.f32s.is_empty() && self.words.is_empty(),
             "value stack not empty at the end of a gradient call"
         );
-        STACK.with(|slot| slot.set(Some(self)));
+        with_pool(|pool| pool.push(self));
     }
 
     /// Records a value.
@@ -79,25 +91,26 @@ impl ValueStack {
     }
 }
 
-/// The most values this thread's stack has held since [`reset_peak`], per buffer.
+/// The most values any of this thread's stacks has held since [`reset_peak`], per
+/// buffer.
 /// Tests read it to check what a loop records per iteration.
 pub fn peak() -> StackUsage {
-    STACK.with(|slot| {
-        let stack = slot.take();
-        let peak = stack.as_ref().map(|s| s.peak).unwrap_or_default();
-        slot.set(stack);
-        peak
+    with_pool(|pool| {
+        pool.iter()
+            .fold(StackUsage::default(), |most, stack| StackUsage {
+                f64s: most.f64s.max(stack.peak.f64s),
+                f32s: most.f32s.max(stack.peak.f32s),
+                words: most.words.max(stack.peak.words),
+            })
     })
 }
 
 /// Starts a new measurement for [`peak`].
 pub fn reset_peak() {
-    STACK.with(|slot| {
-        let mut stack = slot.take();
-        if let Some(stack) = &mut stack {
+    with_pool(|pool| {
+        for stack in pool {
             stack.peak = StackUsage::default();
         }
-        slot.set(stack);
     })
 }
 

@@ -347,7 +347,7 @@ impl Reverse<'_> {
                 }
             }
             (Op::Neg, &[a]) => self.contribute(a, Term::minus(adj)),
-            (Op::Cast(_), &[a]) => {
+            (Op::Cast(_) | Op::Ascribe(_), &[a]) => {
                 let term = match self.ty(a) {
                     Ty::Float(from) if Ty::Float(from) != ty => {
                         self.push1(Op::Cast(float_type(from)), vec![adj], Ty::Float(from))

@@ -150,7 +150,7 @@ fn carries_derivative(
                     .zip(&data.args)
                     .any(|(&kind, &arg)| kind == ArgKind::Float && varied[arg])
         }
-        Op::Cast(_) => matches!(func.values[data.results[0]].ty, Ty::Float(_)),
+        Op::Cast(_) | Op::Ascribe(_) => matches!(func.values[data.results[0]].ty, Ty::Float(_)),
         _ => false,
     }
 }
@@ -188,6 +188,11 @@ fn report_underivable(
             {
                 "a value that depends on a differentiable parameter can only be cast to \
                  `f32`, `f64` or an integer type"
+                    .to_owned()
+            }
+            Op::Statement(_) => {
+                "a value that depends on a differentiable parameter cannot be stored into a \
+                 buffer of constants; use a buffer of floats (`vec![0.0; n]`)"
                     .to_owned()
             }
             Op::NewBuffer { .. } => {

@@ -234,7 +234,13 @@ fn cheap_to_recompute(
             ValueDef::Result(inst, _) => {
                 let data = &func.insts[inst];
                 let cheap_op = match &data.op {
-                    Op::Bin(_) | Op::Neg | Op::Not | Op::Cast(_) | Op::Const(_) | Op::Zero => true,
+                    Op::Bin(_)
+                    | Op::Neg
+                    | Op::Not
+                    | Op::Cast(_)
+                    | Op::Ascribe(_)
+                    | Op::Const(_)
+                    | Op::Zero => true,
                     // Only a buffer grown with `push` changes its length.
                     Op::Len => !matches!(
                         func.values[data.args[0]].def,

@@ -79,6 +79,18 @@ impl Function {
                     prim,
                     path_ty: None,
                 } => write!(f, "{} {args}", prim.name())?,
+                Op::Ascribe(ty) => write!(
+                    f,
+                    "ascribe {args}: {}",
+                    quote::ToTokens::to_token_stream(ty)
+                )?,
+                Op::Statement(opaque) => {
+                    let tokens = self.tokens_with_captures(opaque, &data.args, |v| {
+                        let ident = quote::format_ident!("{}", v.to_string());
+                        quote::quote!(#ident)
+                    });
+                    write!(f, "statement {{ {tokens} }}")?;
+                }
                 Op::Cast(ty) => {
                     write!(f, "cast {args} as {}", quote::ToTokens::to_token_stream(ty))?
                 }

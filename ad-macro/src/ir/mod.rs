@@ -200,6 +200,11 @@ pub enum Op {
     },
     /// `arg as ty`.
     Cast(syn::Type),
+    /// `let r: ty = arg;`: the user's annotation, which rustc may need to infer types.
+    Ascribe(syn::Type),
+    /// A statement on constant data run in the forward sweep (`counts[k] += 1`), with
+    /// its locals as captures; `args[0]` is the buffer it writes.
+    Statement(Box<Opaque>),
     /// Reverse sweep: the partial derivatives of `prim`, one result per float argument;
     /// arguments are `prim`'s arguments followed by its primal output.
     Partials(Prim),
@@ -571,6 +576,11 @@ pub fn substitute_captures(expr: &mut syn::Expr, name: &mut dyn FnMut(usize) -> 
                 }
             }
             syn::visit_mut::visit_expr_mut(self, expr);
+        }
+
+        // `vec![x; n]` of constants keeps its captures as tokens.
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            mac.tokens = substitute_capture_tokens(mac.tokens.clone(), self.0);
         }
     }
     syn::visit_mut::VisitMut::visit_expr_mut(&mut Substitute(name), expr);

@@ -106,7 +106,8 @@ impl Checker<'_> {
                 )
             }
             Op::Bin(_) => (Some(2), 1),
-            Op::Neg | Op::Not | Op::Cast(_) => (Some(1), 1),
+            Op::Neg | Op::Not | Op::Cast(_) | Op::Ascribe(_) => (Some(1), 1),
+            Op::Statement(_) => (None, 0),
             Op::Push => (Some(1), 0),
             Op::Index | Op::TakeAt => (Some(2), 1),
             Op::Len => (Some(1), 1),

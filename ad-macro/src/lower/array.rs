@@ -68,6 +68,62 @@ impl Lowerer<'_> {
         true
     }
 
+    /// `counts[k] = v` and `counts[k] += v` into a local buffer of constants (integers,
+    /// flags): a statement run as written in the forward sweep.
+    pub(super) fn lower_constant_store(
+        &mut self,
+        place: &syn::ExprIndex,
+        op: Option<BinOp>,
+        rhs: Value,
+    ) -> bool {
+        let syn::Expr::Path(path) = strip_parens(&place.expr) else {
+            return false;
+        };
+        let Some(buffer) = path.path.get_ident().and_then(|ident| self.lookup(ident)) else {
+            return false;
+        };
+        if matches!(self.builder.ty(buffer), Ty::FloatArray(_)) || self.builder.is_param(buffer) {
+            return false;
+        }
+        let mut target = syn::Expr::Index(place.clone());
+        let mut capture = super::expr::CaptureLocals {
+            lowerer: self,
+            captures: Vec::new(),
+        };
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut capture, &mut target);
+        let mut captures = capture.captures;
+        captures.push(rhs);
+        let value = Box::new(crate::ir::capture_placeholder(captures.len() - 1));
+        let target = Box::new(target);
+        let statement = match op.and_then(compound_operator) {
+            None => syn::Expr::Assign(syn::ExprAssign {
+                attrs: Vec::new(),
+                left: target,
+                eq_token: Default::default(),
+                right: value,
+            }),
+            Some(op) => syn::Expr::Binary(syn::ExprBinary {
+                attrs: Vec::new(),
+                left: target,
+                op,
+                right: value,
+            }),
+        };
+        let opaque = crate::ir::Opaque {
+            expr: statement,
+            what: "a store into a buffer of constants".into(),
+            method: false,
+            reads_only: false,
+        };
+        self.builder.inst_multi(
+            Op::Statement(Box::new(opaque)),
+            captures,
+            &[],
+            SourceSpan::of(place),
+        );
+        true
+    }
+
     /// `vec![fill; n]` and `[fill; N]` of floats: a buffer. `None` for other contents.
     pub(super) fn lower_buffer(
         &mut self,
@@ -231,6 +287,23 @@ fn bind_element(pat: &syn::Pat, element: proc_macro2::TokenStream) -> proc_macro
         }
         pat => quote!(let #pat = &#element;),
     }
+}
+
+/// The `op=` form of an arithmetic or bitwise operator.
+fn compound_operator(op: BinOp) -> Option<syn::BinOp> {
+    Some(match op {
+        BinOp::Add => syn::BinOp::AddAssign(Default::default()),
+        BinOp::Sub => syn::BinOp::SubAssign(Default::default()),
+        BinOp::Mul => syn::BinOp::MulAssign(Default::default()),
+        BinOp::Div => syn::BinOp::DivAssign(Default::default()),
+        BinOp::Rem => syn::BinOp::RemAssign(Default::default()),
+        BinOp::BitAnd => syn::BinOp::BitAndAssign(Default::default()),
+        BinOp::BitOr => syn::BinOp::BitOrAssign(Default::default()),
+        BinOp::BitXor => syn::BinOp::BitXorAssign(Default::default()),
+        BinOp::Shl => syn::BinOp::ShlAssign(Default::default()),
+        BinOp::Shr => syn::BinOp::ShrAssign(Default::default()),
+        _ => return None,
+    })
 }
 
 /// `x` in `x.iter()`, for a local `x`.

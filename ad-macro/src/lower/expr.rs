@@ -301,12 +301,36 @@ impl Lowerer<'_> {
 
 /// Replaces the locals an opaque expression reads with capture placeholders, and
 /// rejects what would make that substitution wrong (new bindings, macros).
-struct CaptureLocals<'l, 'c> {
-    lowerer: &'l mut Lowerer<'c>,
-    captures: Vec<Value>,
+pub(super) struct CaptureLocals<'l, 'c> {
+    pub(super) lowerer: &'l mut Lowerer<'c>,
+    pub(super) captures: Vec<Value>,
 }
 
 impl CaptureLocals<'_, '_> {
+    /// `vec![x; n]` and `vec![a, b, …]` of constants: captures the locals inside.
+    fn capture_in_vec(&mut self, mac: &mut syn::ExprMacro) {
+        use syn::parse::Parser;
+        let repeat = |input: syn::parse::ParseStream| {
+            let fill: syn::Expr = input.parse()?;
+            input.parse::<syn::Token![;]>()?;
+            Ok((fill, input.parse::<syn::Expr>()?))
+        };
+        let list = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let tokens = mac.mac.tokens.clone();
+        if let Ok((mut fill, mut len)) = repeat.parse2(tokens.clone()) {
+            self.visit_expr_mut(&mut fill);
+            self.visit_expr_mut(&mut len);
+            mac.mac.tokens = quote::quote!(#fill; #len);
+        } else if let Ok(mut elements) = list.parse2(tokens) {
+            for element in &mut elements {
+                self.visit_expr_mut(element);
+            }
+            mac.mac.tokens = quote::quote!(#elements);
+        } else {
+            self.lowerer.unsupported_macro(&mac.mac);
+        }
+    }
+
     fn capture(&mut self, value: Value) -> syn::Expr {
         let k = match self.captures.iter().position(|&v| v == value) {
             Some(k) => k,
@@ -327,6 +351,7 @@ impl VisitMut for CaptureLocals<'_, '_> {
                     *expr = self.capture(value);
                 }
             }
+            syn::Expr::Macro(mac) if mac.mac.path.is_ident("vec") => self.capture_in_vec(mac),
             syn::Expr::Macro(mac) => {
                 self.lowerer.unsupported_macro(&mac.mac);
             }
@@ -421,7 +446,7 @@ fn literal_type(lit: &syn::Lit) -> Ty {
     }
 }
 
-fn cast_type(ty: &syn::Type) -> Ty {
+pub(super) fn cast_type(ty: &syn::Type) -> Ty {
     const INTS: [&str; 12] = [
         "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
     ];

@@ -74,7 +74,7 @@ impl Lowerer<'_> {
             return;
         }
         let (pat, annotation) = match &local.pat {
-            syn::Pat::Type(typed) => (&*typed.pat, crate::ast::float_type(&typed.ty)),
+            syn::Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
             pat => (pat, None),
         };
         let name = match pat {
@@ -91,9 +91,19 @@ impl Lowerer<'_> {
                 return;
             }
         };
-        let value = self.value_of(&init.expr);
-        if let Some(float) = annotation {
-            self.refine_literal_type(value, float);
+        let mut value = self.value_of(&init.expr);
+        // The annotation is kept: rustc may need it (`let mut s: f64 = 0.0; … s.cos()`).
+        if let Some(ty) = annotation {
+            if let Some(float) = crate::ast::float_type(ty) {
+                self.refine_literal_type(value, float);
+            }
+            let op = Op::Ascribe(ty.clone());
+            value = self.builder.inst(
+                op,
+                vec![value],
+                super::expr::cast_type(ty),
+                SourceSpan::of(&local.pat),
+            );
         }
         if let Some(name) = name {
             self.bind(name, value);
@@ -102,7 +112,7 @@ impl Lowerer<'_> {
 
     /// `let c: f64 = 2.0;` gives the literal a width the macro can use.
     fn refine_literal_type(&mut self, value: Value, float: crate::ir::FloatTy) {
-        if self.builder.ty(value) == Ty::FloatLit {
+        if matches!(self.builder.ty(value), Ty::FloatLit | Ty::Other) {
             self.builder.set_ty(value, Ty::Float(float));
         }
     }
@@ -111,7 +121,7 @@ impl Lowerer<'_> {
     pub(super) fn lower_assign(&mut self, place: &syn::Expr, op: Option<BinOp>, rhs: &syn::Expr) {
         let rhs = self.value_of(rhs);
         if let syn::Expr::Index(index) = place {
-            if self.lower_store(index, op, rhs) {
+            if self.lower_store(index, op, rhs) || self.lower_constant_store(index, op, rhs) {
                 return;
             }
         }
