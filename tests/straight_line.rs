@@ -1255,3 +1255,19 @@ fn floor_ceil_round_trunc_paths() {
         verify("rounding_paths", f, [x], v, [dx], want);
     }
 }
+
+#[differentiate]
+fn tuple_let(x: f64, y: f64, sizes: &[usize]) -> f64 {
+    let (a, b) = (x * y, y.sin());
+    let (m, _) = (sizes[0], sizes[1]);
+    a * b + m as f64 * x
+}
+
+#[test]
+fn tuple_let_binds_each_element() {
+    let (x, y) = (0.7, 1.9);
+    let (v, dx, dy) = tuple_let_grad(x, y, &[3, 4]);
+    assert_eq!(v, tuple_let(x, y, &[3, 4]));
+    assert_close(dx, y * y.sin() + 3.0, "tuple_let dx");
+    assert_close(dy, x * y.sin() + x * y * y.cos(), "tuple_let dy");
+}

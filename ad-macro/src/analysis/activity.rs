@@ -207,6 +207,8 @@ fn report_underivable(
                      cbrt powi powf abs signum hypot min max mul_add recip clamp floor ceil \
                      round trunc; for another function, give it a derivative with \
                      #[ad::custom_adjoint]"
+                } else if matches!(opaque.expr, syn::Expr::Macro(_)) {
+                    "make the buffer with `vec![0.0; n]` and assign its elements (`a[i] = …`)"
                 } else {
                     "write it with arithmetic and f32/f64 methods such as `sin`, `exp`, `powf`"
                 };

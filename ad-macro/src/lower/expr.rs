@@ -98,7 +98,7 @@ impl Lowerer<'_> {
             syn::Expr::Macro(mac) if mac.mac.path.is_ident("vec") => {
                 match self.lower_vec_macro(mac) {
                     Some(buffer) => buffer,
-                    None => self.opaque(expr, "`vec!`".into(), span),
+                    None => self.opaque(expr, "a `vec!` of listed values".into(), span),
                 }
             }
             syn::Expr::Macro(mac) if self.lower_effect(&mac.mac) => return None,

@@ -73,6 +73,28 @@ impl Lowerer<'_> {
             );
             return;
         }
+        // `let (a, b) = (e1, e2);` is two `let`s.
+        if let (syn::Pat::Tuple(names), syn::Expr::Tuple(values)) = (&local.pat, &*init.expr) {
+            if names.elems.len() == values.elems.len() {
+                let values: Vec<Value> = values
+                    .elems
+                    .iter()
+                    .map(|value| self.value_of(value))
+                    .collect();
+                for (name, value) in names.elems.iter().zip(values) {
+                    match name {
+                        syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
+                            self.bind(&pat.ident, value)
+                        }
+                        syn::Pat::Wild(_) => {}
+                        pat => {
+                            self.error(pat, "bind one name per element: `let (a, b) = (…, …);`");
+                        }
+                    }
+                }
+                return;
+            }
+        }
         let (pat, annotation) = match &local.pat {
             syn::Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
             pat => (pat, None),
