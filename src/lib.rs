@@ -51,6 +51,10 @@ pub fn no_grad<T>(value: T) -> T {
     value
 }
 
+/// argmin's solvers (L-BFGS, …) on `#[differentiate]` gradients (cargo feature `argmin`).
+#[cfg(feature = "argmin")]
+pub mod argmin;
+
 /// Items the generated code names; not part of the public API.
 #[doc(hidden)]
 pub mod __private {
