@@ -67,6 +67,8 @@ pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Funct
         top_level: top_level(primal),
         buffers: SecondaryMap::with_default(primal.values.len(), None),
         target: primal.body,
+        enclosing: Vec::new(),
+        computed: std::collections::HashMap::new(),
     };
     for (array, buffer) in array_buffers {
         reverse.buffers[array] = Some(buffer);
@@ -153,6 +155,10 @@ struct Reverse<'a> {
     buffers: SecondaryMap<Value, Option<Value>>,
     /// The region the reverse sweep is appending to.
     target: Region,
+    /// The regions around `target`, whose values are in scope there.
+    enclosing: Vec<Region>,
+    /// Arithmetic the reverse sweep has computed, with the region it is in.
+    computed: std::collections::HashMap<String, (Value, Region)>,
 }
 
 impl Reverse<'_> {
@@ -163,8 +169,20 @@ impl Reverse<'_> {
         self.func.insts[inst].results.clone()
     }
 
+    /// Appends a one-result instruction; an arithmetic one equal to an earlier one
+    /// still in scope (`seed * y` twice) is not computed again.
     fn push1(&mut self, op: Op, args: Vec<Value>, ty: Ty) -> Value {
-        self.push(op, args, &[ty])[0]
+        let key = matches!(op, Op::Bin(_) | Op::Neg).then(|| format!("{op:?}{args:?}"));
+        if let Some(&(value, region)) = key.as_ref().and_then(|key| self.computed.get(key)) {
+            if region == self.target || self.enclosing.contains(&region) {
+                return value;
+            }
+        }
+        let value = self.push(op, args, &[ty])[0];
+        if let Some(key) = key {
+            self.computed.insert(key, (value, self.target));
+        }
+        value
     }
 
     fn ty(&self, value: Value) -> Ty {
@@ -502,6 +520,7 @@ impl Reverse<'_> {
         finish: impl FnOnce(&mut Self) -> Vec<Value>,
     ) {
         let outer = std::mem::replace(&mut self.target, region);
+        self.enclosing.push(outer);
         let saved: Vec<Vec<Term>> = free
             .iter()
             .map(|&u| std::mem::take(&mut self.terms[u]))
@@ -513,6 +532,7 @@ impl Reverse<'_> {
         for (&u, terms) in free.iter().zip(saved) {
             self.terms[u] = terms;
         }
+        self.enclosing.pop();
         self.target = outer;
     }
 

@@ -9,6 +9,10 @@ use super::{
 pub struct FnBuilder {
     func: Function,
     open_regions: Vec<Region>,
+    /// Pure instructions built so far, by operation and arguments, with the region
+    /// they are in: `x[i] * x[i]` loads `x[i]` once (and its adjoint is added into
+    /// `d_x[i]` once).
+    computed: std::collections::HashMap<String, (Value, Region)>,
 }
 
 impl FnBuilder {
@@ -26,6 +30,7 @@ impl FnBuilder {
                 body,
             },
             open_regions: vec![body],
+            computed: std::collections::HashMap::new(),
         }
     }
 
@@ -47,9 +52,33 @@ impl FnBuilder {
 
     /// Appends a one-result instruction and returns its result.
     pub fn inst(&mut self, op: Op, args: Vec<Value>, ty: Ty, span: SourceSpan) -> Value {
+        let key = self.pure_key(&op, &args);
+        if let Some(&(value, region)) = key.as_ref().and_then(|key| self.computed.get(key)) {
+            // Still in scope: its region encloses the current one.
+            if self.open_regions.contains(&region) {
+                return value;
+            }
+        }
         let region = self.current_region();
         let inst = self.func.push_inst(region, op, args, &[ty], span);
-        self.func.insts[inst].results[0]
+        let value = self.func.insts[inst].results[0];
+        if let Some(key) = key {
+            self.computed.insert(key, (value, region));
+        }
+        value
+    }
+
+    /// A key for an instruction whose result depends on its arguments only, so that
+    /// a second one may reuse the first's result.
+    fn pure_key(&self, op: &Op, args: &[Value]) -> Option<String> {
+        let param = |v: Value| matches!(self.func.values[v].def, ValueDef::Param(_));
+        let pure = match op {
+            Op::Bin(_) | Op::Neg | Op::Not | Op::Cast(_) | Op::Call { .. } => true,
+            // Parameters are never written, so reading one twice gives one value.
+            Op::Index | Op::Len => args.first().is_some_and(|&array| param(array)),
+            _ => false,
+        };
+        pure.then(|| format!("{op:?}{args:?}"))
     }
 
     pub fn ty(&self, value: Value) -> Ty {
