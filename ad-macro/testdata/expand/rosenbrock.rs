@@ -32,37 +32,43 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let v9 = i_6 + 1;
         let v10 = x[v9];
         let v11 = x[i_6];
-        let v12 = v11 * v11;
-        let a_13 = v10 - v12;
-        let b_15 = 1.0 - v11;
-        let v17 = 100.0 * a_13;
-        let v18 = v17 * a_13;
-        let v19 = b_15 * b_15;
-        let v20 = v18 + v19;
-        let s_21 = s_7 + v20;
-        s_7 = s_21;
+        let v12 = x[i_6];
+        let v13 = v11 * v12;
+        let a_14 = v10 - v13;
+        let v16 = x[i_6];
+        let b_17 = 1.0 - v16;
+        let v19 = 100.0 * a_14;
+        let v20 = v19 * a_14;
+        let v21 = b_17 * b_17;
+        let v22 = v20 + v21;
+        let s_23 = s_7 + v22;
+        s_7 = s_23;
     }
-    let d_s_27 = seed;
-    for v26 in (0..v5).rev() {
-        let v31 = v26 + 1;
-        let v32 = x[v31];
-        let v33 = x[v26];
-        let v34 = v33 * v33;
-        let v35 = v32 - v34;
-        let v37 = 1.0 - v33;
-        let v39 = 100.0 * v35;
-        let v40 = d_s_27 * v37;
-        let v41 = d_s_27 * v35;
-        let v42 = d_s_27 * v39;
-        let v44 = v41 * 100.0;
-        let d_b_45 = v40 + v40;
-        let d_a_46 = v42 + v44;
-        let v47 = -d_a_46;
-        let v48 = v47 * v33;
-        let v49 = v48 - d_b_45;
-        let v50 = v49 + v48;
-        d_x[v26] += v50;
-        d_x[v31] += d_a_46;
+    let d_s_29 = seed;
+    for v28 in (0..v5).rev() {
+        let v33 = v28 + 1;
+        let v34 = x[v33];
+        let v35 = x[v28];
+        let v36 = x[v28];
+        let v37 = v35 * v36;
+        let v38 = v34 - v37;
+        let v39 = x[v28];
+        let v41 = 1.0 - v39;
+        let v43 = 100.0 * v38;
+        let v44 = d_s_29 * v41;
+        let v45 = d_s_29 * v38;
+        let v46 = d_s_29 * v43;
+        let v48 = v45 * 100.0;
+        let d_b_49 = v44 + v44;
+        let v50 = -d_b_49;
+        d_x[v28] += v50;
+        let d_a_51 = v46 + v48;
+        let v52 = -d_a_51;
+        let v53 = v52 * v36;
+        let v54 = v52 * v35;
+        d_x[v28] += v54;
+        d_x[v28] += v53;
+        d_x[v33] += d_a_51;
     }
     s_7
 }
