@@ -37,10 +37,7 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     let receiver = receiver(input);
     let name = format_ident!("{}_adjoint_all", input.name());
     let ret = format_ident!("{}", input.ret.name());
-    let params = input.params.iter().map(|p| {
-        let (ident, ty) = (&p.ident, p.ty);
-        quote!(#ident: #ty)
-    });
+    let params = user_params(input);
     let seed = seed_ident();
     let slots = input.params.iter().map(|p| {
         let ident = buffer_ident(&p.ident);
@@ -94,6 +91,18 @@ pub fn grad_name(input: &FnInput) -> syn::Ident {
     format_ident!("{}_grad", input.name())
 }
 
+/// The user's parameters as the generated functions declare them (without `mut`).
+fn user_params(input: &FnInput) -> Vec<TokenStream> {
+    input
+        .params
+        .iter()
+        .map(|p| {
+            let (ident, ty) = (&p.ident, p.ty);
+            quote!(#ident: #ty)
+        })
+        .collect()
+}
+
 /// `&self,` at the head of a method's parameters.
 fn receiver(input: &FnInput) -> TokenStream {
     if input.by_ref_self {
@@ -128,10 +137,7 @@ pub fn adjoint_signature(input: &FnInput) -> TokenStream {
     let receiver = receiver(input);
     let name = adjoint_name(input);
     let ret = format_ident!("{}", input.ret.name());
-    let params = input.params.iter().map(|p| {
-        let (ident, ty) = (&p.ident, p.ty);
-        quote!(#ident: #ty)
-    });
+    let params = user_params(input);
     let seed = seed_ident();
     let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
         let ident = buffer_ident(&p.ident);
@@ -172,10 +178,7 @@ pub fn grad_signature(input: &FnInput) -> TokenStream {
     let receiver = receiver(input);
     let name = grad_name(input);
     let ret = format_ident!("{}", input.ret.name());
-    let params = input.params.iter().map(|p| {
-        let (ident, ty) = (&p.ident, p.ty);
-        quote!(#ident: #ty)
-    });
+    let params = user_params(input);
     let adjoint_tys = input.params.iter().filter(|p| p.wrt).map(adjoint_type);
     let wrt: Vec<_> = input
         .params

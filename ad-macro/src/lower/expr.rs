@@ -101,8 +101,12 @@ impl Lowerer<'_> {
                     None => self.opaque(expr, "a `vec!` of listed values".into(), span),
                 }
             }
-            syn::Expr::Macro(mac) if self.lower_effect(&mac.mac) => return None,
-            syn::Expr::Macro(mac) => self.unsupported_macro(&mac.mac),
+            syn::Expr::Macro(mac) => {
+                if self.lower_effect(&mac.mac) {
+                    return None;
+                }
+                self.unsupported_macro(&mac.mac)
+            }
             other => self.error(other, unsupported_message(other)),
         };
         Some(value)
