@@ -526,6 +526,9 @@ impl<'f> Emitter<'f> {
                     if then_body.is_empty() && else_body.is_empty() {
                         return TokenStream::new();
                     }
+                    if else_body.is_empty() {
+                        return quote_spanned!(span=> if #cond { #then_body });
+                    }
                     return quote_spanned!(span=> if #cond { #then_body } else { #else_body });
                 }
                 quote!(if #cond { #then_body #then_value } else { #else_body #else_value })

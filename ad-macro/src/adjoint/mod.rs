@@ -15,6 +15,8 @@
 //! loop-carried values backwards. What a reversed region contributes to values
 //! defined outside it leaves the region as a result (accumulated across iterations).
 
+mod carry;
+
 use crate::analysis::activity::Activity;
 use crate::analysis::record::{reversed_range, Record};
 use crate::ir::{
@@ -87,6 +89,7 @@ pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Funct
             }
         }
     }
+    carry::carry_accumulations(&mut func);
     func
 }
 

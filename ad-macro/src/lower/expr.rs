@@ -355,6 +355,15 @@ impl VisitMut for CaptureLocals<'_, '_> {
                     *expr = self.capture(value);
                 }
             }
+            // `x.len().saturating_sub(1)` reads only the length, which is constant.
+            syn::Expr::MethodCall(call)
+                if call.method == "len"
+                    && call.args.is_empty()
+                    && self.lowerer.array_of(&call.receiver).is_some() =>
+            {
+                let len = self.lowerer.value_of(expr);
+                *expr = self.capture(len);
+            }
             syn::Expr::Macro(mac) if mac.mac.path.is_ident("vec") => self.capture_in_vec(mac),
             syn::Expr::Macro(mac) => {
                 self.lowerer.unsupported_macro(&mac.mac);

@@ -45,6 +45,7 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         s_7 = s_23;
     }
     let d_s_29 = seed;
+    let mut pending_56 = 0.0_f64;
     for v28 in (0..v5).rev() {
         let v33 = v28 + 1;
         let v34 = x[v33];
@@ -61,14 +62,19 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let v48 = v45 * 100.0;
         let d_b_49 = v44 + v44;
         let v50 = -d_b_49;
-        d_x[v28] += v50;
         let d_a_51 = v46 + v48;
         let v52 = -d_a_51;
         let v53 = v52 * v36;
         let v54 = v52 * v35;
-        d_x[v28] += v54;
-        d_x[v28] += v53;
-        d_x[v33] += d_a_51;
+        let v57 = v50 + v54;
+        let v58 = v57 + v53;
+        let v59 = pending_56 + d_a_51;
+        d_x[v33] += v59;
+        pending_56 = v58;
+    }
+    let v61 = 0 < v5;
+    if v61 {
+        d_x[0] += pending_56;
     }
     s_7
 }
