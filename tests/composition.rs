@@ -236,3 +236,30 @@ fn calls_inside_both_branches() {
         }
     }
 }
+
+#[differentiate]
+fn weighted_squares(w: &[f64], data: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for (wi, di) in w.iter().zip(data.iter()) {
+        s += wi * di * di;
+    }
+    s
+}
+
+/// `data` is constant here but differentiable in the callee: the call hands the
+/// callee a scratch buffer for its adjoint.
+#[differentiate(wrt(w))]
+fn doubled_fit(w: &[f64], data: &[f64]) -> f64 {
+    2.0 * weighted_squares(w, data) + data[0] * w[0]
+}
+
+#[test]
+fn constant_slice_passed_to_a_callee_that_differentiates_it() {
+    let (w, data) = ([0.5, -1.0, 2.0], [3.0, 1.5, -2.0]);
+    let (v, dw) = doubled_fit_grad(&w, &data);
+    assert_eq!(v, doubled_fit(&w, &data));
+    let expected: Vec<f64> = (0..3)
+        .map(|i| 2.0 * data[i] * data[i] + if i == 0 { data[0] } else { 0.0 })
+        .collect();
+    assert_eq!(dw, expected);
+}

@@ -48,7 +48,7 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
         };
         let ty = match (param.float, &param.array) {
             (Some(float), _) => Ty::Float(float),
-            (None, Some(array)) if param.wrt => Ty::FloatArray(array.elem),
+            (None, Some(array)) => Ty::FloatArray(array.elem),
             _ => Ty::Other,
         };
         let value = lowerer.builder.add_param(kind, ty);
