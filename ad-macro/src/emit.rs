@@ -354,6 +354,20 @@ impl<'f> Emitter<'f> {
                 stored[data.args[0]] = true;
             }
         }
+        // A `&mut` window is written through, not rebound; its array is the one
+        // borrowed mutably.
+        let windows: Vec<Inst> = func
+            .insts
+            .keys()
+            .filter(|&inst| matches!(func.insts[inst].op, Op::Window { .. }))
+            .collect();
+        for &inst in &windows {
+            let data = &func.insts[inst];
+            stored[data.args[0]] |= matches!(data.op, Op::Window { mutable: true, .. });
+        }
+        for &inst in &windows {
+            stored[func.insts[inst].results[0]] = false;
+        }
         Emitter {
             func,
             names: Names::new(func),
@@ -589,6 +603,19 @@ impl<'f> Emitter<'f> {
                 };
             }
             Op::While { cond, body } => return self.while_loop(inst, *cond, *body),
+            Op::Window { mutable, inclusive } => {
+                let (array, start, end) = (&args[0], &args[1], &args[2]);
+                let range = if *inclusive {
+                    quote!(#start..=#end)
+                } else {
+                    quote!(#start..#end)
+                };
+                if *mutable {
+                    quote!(#array.get_mut(#range).unwrap_or(&mut []))
+                } else {
+                    quote!(#array.get(#range).unwrap_or(&[]))
+                }
+            }
         };
         let result = self.pattern(&data.results);
         // A buffer of constants that statements write to.

@@ -117,19 +117,17 @@ impl Window {
             return;
         };
         let width = self.width();
-        let (parent, position) = position_of(func, inst);
-        let generated = SourceSpan::generated();
-        let mut zeros = Vec::new();
-        for _ in 0..width {
-            let zero = func.insts.push(crate::ir::InstData {
-                op: zero_literal(self.float),
-                args: Vec::new(),
-                results: Vec::new(),
-                span: generated,
-            });
-            let value = func.new_value(self.float, ValueDef::Result(zero, 0), None);
-            func.insts[zero].results.push(value);
-            zeros.push(zero);
+        let Some((parent, position)) = func.position_of(inst) else {
+            return;
+        };
+        let zeros: Vec<Inst> = (0..width)
+            .map(|_| {
+                let op = zero_literal(self.float);
+                func.detached_inst(op, Vec::new(), &[self.float], SourceSpan::generated())
+            })
+            .collect();
+        for &zero in &zeros {
+            let value = func.insts[zero].results[0];
             func.insts[inst].args.push(value);
         }
         func.regions[parent]
@@ -247,20 +245,10 @@ impl Window {
         } else {
             BinOp::Lt
         };
-        let guard = func.insts.push(crate::ir::InstData {
-            op: Op::Bin(compare),
-            args: vec![start, end],
-            results: Vec::new(),
-            span: SourceSpan::generated(),
-        });
-        let ran = func.new_value(Ty::Bool, ValueDef::Result(guard, 0), None);
-        func.insts[guard].results.push(ran);
-        let flush = func.insts.push(crate::ir::InstData {
-            op: Op::If { then, otherwise },
-            args: vec![ran],
-            results: Vec::new(),
-            span: SourceSpan::generated(),
-        });
+        let generated = SourceSpan::generated();
+        let guard = func.detached_inst(Op::Bin(compare), vec![start, end], &[Ty::Bool], generated);
+        let ran = func.insts[guard].results[0];
+        let flush = func.detached_inst(Op::If { then, otherwise }, vec![ran], &[], generated);
         func.regions[parent]
             .insts
             .splice(loop_position + 1..loop_position + 1, [guard, flush]);
@@ -304,17 +292,6 @@ fn insts_within(func: &Function, region: Region) -> Vec<Inst> {
         }
     }
     all
-}
-
-/// The region holding `inst` and its position there.
-fn position_of(func: &Function, inst: Inst) -> (Region, usize) {
-    func.regions
-        .keys()
-        .find_map(|region| {
-            let position = func.regions[region].insts.iter().position(|&i| i == inst)?;
-            Some((region, position))
-        })
-        .expect("every instruction is in a region")
 }
 
 fn push(

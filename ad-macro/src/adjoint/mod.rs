@@ -16,6 +16,7 @@
 //! defined outside it leaves the region as a result (accumulated across iterations).
 
 mod carry;
+mod window;
 
 use crate::analysis::activity::Activity;
 use crate::analysis::record::{reversed_range, Record};
@@ -90,6 +91,7 @@ pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Funct
         }
     }
     carry::carry_accumulations(&mut func);
+    window::hoist_bounds_checks(&mut func);
     func
 }
 

@@ -130,6 +130,11 @@ impl Function {
                 Op::Append => write!(f, "append {args}")?,
                 Op::AccumulateAt => write!(f, "accumulate_at {args}")?,
                 Op::TakeAt => write!(f, "take_at {args}")?,
+                Op::Window { mutable, inclusive } => {
+                    let name = if *mutable { "window_mut" } else { "window" };
+                    let range = if *inclusive { "..=" } else { ".." };
+                    write!(f, "{name} {range} {args}")?
+                }
                 Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
                     let name = match data.op {
                         Op::NewBuffer { .. } => "buffer",

@@ -285,6 +285,12 @@ pub enum Op {
     AccumulateAt,
     /// Reverse sweep: takes `args[0][args[1]]`, leaving zero there.
     TakeAt,
+    /// The part of array `args[0]` from `args[1]` to `args[2]` (`..=` if
+    /// `inclusive`), borrowed `mutable`ly or not; empty if that range is not in it.
+    Window {
+        mutable: bool,
+        inclusive: bool,
+    },
 }
 
 /// A loop seen as what it carries: `regions` (the `while` condition, then the body)
@@ -446,6 +452,19 @@ impl Function {
         result_tys: &[Ty],
         span: SourceSpan,
     ) -> Inst {
+        let inst = self.detached_inst(op, args, result_tys, span);
+        self.regions[region].insts.push(inst);
+        inst
+    }
+
+    /// An instruction and its results, not yet in any region: the caller places it.
+    pub fn detached_inst(
+        &mut self,
+        op: Op,
+        args: Vec<Value>,
+        result_tys: &[Ty],
+        span: SourceSpan,
+    ) -> Inst {
         let inst = self.insts.push(InstData {
             op,
             args,
@@ -458,8 +477,15 @@ impl Function {
             .map(|(k, &ty)| self.new_value(ty, ValueDef::Result(inst, k), None))
             .collect();
         self.insts[inst].results = results;
-        self.regions[region].insts.push(inst);
         inst
+    }
+
+    /// The region holding `inst`, and its position there.
+    pub fn position_of(&self, inst: Inst) -> Option<(Region, usize)> {
+        self.regions.keys().find_map(|region| {
+            let position = self.regions[region].insts.iter().position(|&i| i == inst)?;
+            Some((region, position))
+        })
     }
 
     /// The tokens of an opaque expression with capture `k` written as `name(captures[k])`.

@@ -27,15 +27,17 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     );
     let v3 = x.len();
     let v5 = v3 - 1;
+    let v64 = v5 + 1;
+    let window_65 = x.get(1..v64).unwrap_or(&[]);
+    let window_66 = x.get(0..v5).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in 0..v5 {
-        let v9 = i_6 + 1;
-        let v10 = x[v9];
-        let v11 = x[i_6];
-        let v12 = x[i_6];
+        let v10 = window_65[i_6];
+        let v11 = window_66[i_6];
+        let v12 = window_66[i_6];
         let v13 = v11 * v12;
         let a_14 = v10 - v13;
-        let v16 = x[i_6];
+        let v16 = window_66[i_6];
         let b_17 = 1.0 - v16;
         let v19 = 100.0 * a_14;
         let v20 = v19 * a_14;
@@ -44,16 +46,21 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let s_23 = s_7 + v22;
         s_7 = s_23;
     }
+    let v69 = v5 + 1;
+    let window_70 = x.get(1..v69).unwrap_or(&[]);
+    let window_71 = x.get(0..v5).unwrap_or(&[]);
+    let v74 = v5 + 1;
+    let window_75 = d_x.get_mut(1..v74).unwrap_or(&mut []);
     let d_s_29 = seed;
     let mut pending_56 = 0.0_f64;
     for v28 in (0..v5).rev() {
         let v33 = v28 + 1;
-        let v34 = x[v33];
-        let v35 = x[v28];
-        let v36 = x[v28];
+        let v34 = window_70[v28];
+        let v35 = window_71[v28];
+        let v36 = window_71[v28];
         let v37 = v35 * v36;
         let v38 = v34 - v37;
-        let v39 = x[v28];
+        let v39 = window_71[v28];
         let v41 = 1.0 - v39;
         let v43 = 100.0 * v38;
         let v44 = d_s_29 * v41;
@@ -69,7 +76,7 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let v57 = v50 + v54;
         let v58 = v57 + v53;
         let v59 = pending_56 + d_a_51;
-        d_x[v33] += v59;
+        window_75[v28] += v59;
         pending_56 = v58;
     }
     let v61 = 0 < v5;

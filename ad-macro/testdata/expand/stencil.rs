@@ -25,31 +25,40 @@ fn roughness_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     );
     let v3 = x.len();
     let v5 = v3 - 1;
+    let window_57 = x.get(1..v5).unwrap_or(&[]);
+    let v59 = 1 + 1;
+    let v61 = v5 + 1;
+    let window_62 = x.get(v59..v61).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in (1..v5).rev() {
+        let v56 = i_6 - 1;
         let v9 = i_6 - 1;
         let v10 = x[v9];
-        let v12 = x[i_6];
+        let v12 = window_57[v56];
         let v13 = 2.0 * v12;
         let v14 = v10 - v13;
-        let v16 = i_6 + 1;
-        let v17 = x[v16];
+        let v17 = window_62[v56];
         let lap_18 = v14 + v17;
         let v19 = lap_18 * lap_18;
         let s_20 = s_7 + v19;
         s_7 = s_20;
     }
+    let window_64 = x.get(1..v5).unwrap_or(&[]);
+    let v66 = 1 + 1;
+    let v68 = v5 + 1;
+    let window_69 = x.get(v66..v68).unwrap_or(&[]);
     let d_s_26 = seed;
     let mut pending_47 = 0.0_f64;
     let mut pending_48 = 0.0_f64;
     for v25 in 1..v5 {
+        let v63 = v25 - 1;
         let v30 = v25 - 1;
         let v31 = x[v30];
-        let v32 = x[v25];
+        let v32 = window_64[v63];
         let v34 = 2.0 * v32;
         let v35 = v31 - v34;
         let v37 = v25 + 1;
-        let v38 = x[v37];
+        let v38 = window_69[v63];
         let v39 = v35 + v38;
         let v40 = d_s_26 * v39;
         let d_lap_41 = v40 + v40;
