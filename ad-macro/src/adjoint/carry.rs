@@ -66,7 +66,7 @@ impl Window {
                 }
             }
         }
-        let inside = insts_within(func, *body);
+        let inside = func.insts_within(*body);
         candidates.into_iter().find_map(|(buffer, adds)| {
             let offsets = || adds.iter().map(|&(_, offset)| offset);
             let spread = offsets().max()? - offsets().min()?;
@@ -273,25 +273,10 @@ fn offset_of(func: &Function, value: Value, index: Value) -> Option<i64> {
 }
 
 fn literal_of(func: &Function, value: Value) -> Option<i64> {
-    let ValueDef::Result(def, 0) = func.values[value].def else {
-        return None;
-    };
-    match &func.insts[def].op {
-        Op::Const(syn::Lit::Int(int)) => int.base10_parse().ok(),
+    match func.literal(value)? {
+        syn::Lit::Int(int) => int.base10_parse().ok(),
         _ => None,
     }
-}
-
-/// Every instruction in `region` and the regions nested in it.
-fn insts_within(func: &Function, region: Region) -> Vec<Inst> {
-    let mut all = Vec::new();
-    for &inst in &func.regions[region].insts {
-        all.push(inst);
-        for nested in func.inst_regions(inst) {
-            all.extend(insts_within(func, nested));
-        }
-    }
-    all
 }
 
 fn push(

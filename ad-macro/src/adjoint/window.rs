@@ -193,8 +193,7 @@ struct Loop {
 
 impl Loop {
     fn new(func: &Function, body: Region) -> Loop {
-        let mut inside = Vec::new();
-        collect(func, body, &mut inside);
+        let inside = func.insts_within(body);
         Loop {
             body,
             index: func.regions[body].args[0],
@@ -263,23 +262,10 @@ impl Loop {
     }
 }
 
-fn collect(func: &Function, region: Region, out: &mut Vec<Inst>) {
-    for &inst in &func.regions[region].insts {
-        out.push(inst);
-        for nested in func.inst_regions(inst) {
-            collect(func, nested, out);
-        }
-    }
-}
-
+/// A literal as written (`0`, `1usize`), the form index expressions are keyed by.
 fn constant(func: &Function, value: Value) -> Option<String> {
-    let ValueDef::Result(def, 0) = func.values[value].def else {
-        return None;
-    };
-    match &func.insts[def].op {
-        Op::Const(lit) => Some(quote::ToTokens::to_token_stream(lit).to_string()),
-        _ => None,
-    }
+    func.literal(value)
+        .map(|lit| quote::ToTokens::to_token_stream(lit).to_string())
 }
 
 impl Window {

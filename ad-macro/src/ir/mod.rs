@@ -480,6 +480,29 @@ impl Function {
         inst
     }
 
+    /// Every instruction in `region` and in the regions nested in it.
+    pub fn insts_within(&self, region: Region) -> Vec<Inst> {
+        let mut all = Vec::new();
+        for &inst in &self.regions[region].insts {
+            all.push(inst);
+            for nested in self.inst_regions(inst) {
+                all.extend(self.insts_within(nested));
+            }
+        }
+        all
+    }
+
+    /// The literal `value` is, if it is one.
+    pub fn literal(&self, value: Value) -> Option<&syn::Lit> {
+        let ValueDef::Result(def, 0) = self.values[value].def else {
+            return None;
+        };
+        match &self.insts[def].op {
+            Op::Const(lit) => Some(lit),
+            _ => None,
+        }
+    }
+
     /// The region holding `inst`, and its position there.
     pub fn position_of(&self, inst: Inst) -> Option<(Region, usize)> {
         self.regions.keys().find_map(|region| {
