@@ -5,7 +5,7 @@ use crate::args::Args;
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
 use crate::ir::{verify::verify, Function};
-use crate::{adjoint, debug, emit, fallback, lower};
+use crate::{adjoint, debug, desugar, emit, fallback, lower};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
@@ -42,7 +42,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
-    let primal = lower::lower(input, &ctxt);
+    let body = desugar::desugar(&input.item.block);
+    let primal = lower::lower(input, &body, &ctxt);
     let activity = activity::analyse(&primal, &ctxt);
     ctxt.check()?;
     checked(&primal, "lower")?;
@@ -50,7 +51,8 @@ fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
     debug::dump_ir(&name, "lower", &primal);
     let record = record::analyse(&primal, &activity);
     debug::dump_record(&name, &primal, &record);
-    let adjoint = adjoint::adjoint(&primal, &activity, &record);
+    let adjoint = adjoint::adjoint(&primal, &activity, &record)
+        .map_err(|message| internal(&format!("adjoint: {message}")))?;
     checked(&adjoint, "adjoint")?;
     debug::dump_ir(&name, "adjoint", &adjoint);
     Ok(emit::emit(input, &adjoint))

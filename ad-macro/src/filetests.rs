@@ -19,7 +19,8 @@ fn run_pass(pass: &str, source: &str) -> String {
     }
     let ctxt = Ctxt::default();
     let input = FnInput::from_syn(&item, &Args::default(), &ctxt).expect("signature is supported");
-    let primal = crate::lower::lower(&input, &ctxt);
+    let body = crate::desugar::desugar(&input.item.block);
+    let primal = crate::lower::lower(&input, &body, &ctxt);
     let activity = activity::analyse(&primal, &ctxt);
     if let Err(error) = ctxt.check() {
         panic!("test source rejected: {error}");
@@ -29,7 +30,7 @@ fn run_pass(pass: &str, source: &str) -> String {
         "lower" => primal,
         "adjoint" => {
             let record = crate::analysis::record::analyse(&primal, &activity);
-            crate::adjoint::adjoint(&primal, &activity, &record)
+            crate::adjoint::adjoint(&primal, &activity, &record).expect("no adjoint is dropped")
         }
         _ => panic!("unknown pass {pass}"),
     };

@@ -11,6 +11,7 @@ mod ast;
 mod ctxt;
 mod custom;
 mod debug;
+mod desugar;
 mod emit;
 mod expand;
 mod fallback;

@@ -26,7 +26,14 @@ use crate::ir::{
 };
 use crate::rules::{rule, Rule};
 
-pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Function {
+/// The adjoint of `primal`, or an internal error naming a value whose adjoint was
+/// formed but never propagated: a dropped adjoint is a wrong gradient, so it stops
+/// the compile instead of going unnoticed (issue 13).
+pub fn adjoint(
+    primal: &Function,
+    activity: &Activity,
+    record: &Record,
+) -> Result<Function, String> {
     let mut func = primal.clone();
     func.name = format!("{}_adjoint", primal.name);
     let seed_ty = Ty::Float(primal.ret);
@@ -90,9 +97,14 @@ pub fn adjoint(primal: &Function, activity: &Activity, record: &Record) -> Funct
             }
         }
     }
+    if let Some(dropped) = primal.values.keys().find(|&v| !reverse.terms[v].is_empty()) {
+        return Err(format!(
+            "the adjoint of {dropped} received contributions that never reached an input"
+        ));
+    }
     carry::carry_accumulations(&mut func);
     window::hoist_bounds_checks(&mut func);
-    func
+    Ok(func)
 }
 
 fn top_level(primal: &Function) -> SecondaryMap<Value, bool> {

@@ -268,6 +268,13 @@ fn propagate_useful(
 
 /// A loop's carried value `k` is useful after the loop or in the next iteration; then
 /// the body's yield and the initial value are useful.
+///
+/// The carried value is one variable seen through four values (initial value, region
+/// arguments, yield, result), and all four get its flag: a result that is useful
+/// makes the arguments useful even where the body never reads them (`px = x;` keeps
+/// the previous iterate and overwrites it unread). The reverse loop carries the
+/// adjoint of exactly the carried values whose arguments are active, so an argument
+/// left inactive there would drop the result's adjoint (issue 13).
 fn useful_loop(func: &Function, view: &LoopView, useful: &mut SecondaryMap<Value, bool>) -> bool {
     let mut changed = false;
     for (k, &init) in view.inits.iter().enumerate() {
@@ -278,6 +285,10 @@ fn useful_loop(func: &Function, view: &LoopView, useful: &mut SecondaryMap<Value
                 .any(|&region| useful[func.regions[region].args[view.skip + k]]);
         changed |= raise(useful, func.regions[view.body].yields[k], to);
         changed |= raise(useful, init, to);
+        changed |= raise(useful, view.results[k], to);
+        for &region in &view.regions {
+            changed |= raise(useful, func.regions[region].args[view.skip + k], to);
+        }
     }
     for &region in view.regions.iter().rev() {
         changed |= propagate_useful(func, region, useful);

@@ -19,9 +19,9 @@ use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
 use crate::ir::{FnBuilder, Function, Op, ParamKind, SourceSpan, Ty, Value};
 
-/// Lowers the body of `input`, reporting unsupported constructs into `ctxt`.
-/// The function returned is meaningful only if `ctxt` has no errors.
-pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
+/// Lowers `body`, the desugared body of `input`, reporting unsupported constructs
+/// into `ctxt`. The function returned is meaningful only if `ctxt` has no errors.
+pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
     let mut lowerer = Lowerer {
         builder: FnBuilder::new(input.name().to_string(), input.ret),
         ctxt,
@@ -54,7 +54,6 @@ pub fn lower(input: &FnInput, ctxt: &Ctxt) -> Function {
         let value = lowerer.builder.add_param(kind, ty);
         lowerer.bind(&param.ident, value);
     }
-    let body = &input.item.block;
     lowerer.start_return_flags(body);
     let mut tail = lowerer.lower_block(body);
     if lowerer.return_flags {
