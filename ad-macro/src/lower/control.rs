@@ -8,12 +8,10 @@
 //! must see the carried value as an argument from its first statement).
 
 use super::exit::Loop;
-use super::{Lowerer, Scopes};
+use super::scope::Slot;
+use super::Lowerer;
 use crate::ir::{Op, RangeAdapter, RangeShape, Region, SourceSpan, Ty, Value};
 use syn::visit::Visit;
-
-/// A binding's place in the scope map: (scope, entry).
-pub(super) type Slot = (usize, usize);
 
 impl Lowerer<'_> {
     /// `if cond { … } else { … }`, as a statement or as an expression.
@@ -59,10 +57,11 @@ impl Lowerer<'_> {
         }
         self.builder.close_region(Vec::new());
 
-        let changed: Vec<Slot> = slots(&before)
+        let changed: Vec<Slot> = before
+            .slots()
             .filter(|&slot| {
-                value_at(&then_scopes, slot) != value_at(&before, slot)
-                    || value_at(&else_scopes, slot) != value_at(&before, slot)
+                then_scopes.value_at(slot) != before.value_at(slot)
+                    || else_scopes.value_at(slot) != before.value_at(slot)
             })
             .collect();
         let mut then_yields = Vec::new();
@@ -73,8 +72,8 @@ impl Lowerer<'_> {
             else_yields.push(e);
         }
         for &slot in &changed {
-            then_yields.push(value_at(&then_scopes, slot));
-            else_yields.push(value_at(&else_scopes, slot));
+            then_yields.push(then_scopes.value_at(slot));
+            else_yields.push(else_scopes.value_at(slot));
         }
         let tys: Vec<Ty> = then_yields
             .iter()
@@ -162,7 +161,7 @@ impl Lowerer<'_> {
             .and_then(|flag| carried.iter().position(|&s| s == flag));
         let inits: Vec<Value> = carried
             .iter()
-            .map(|&slot| value_at(&self.scopes, slot))
+            .map(|&slot| self.scopes.value_at(slot))
             .collect();
         let before = self.scopes.clone();
         let body = self.builder.open_region();
@@ -176,7 +175,7 @@ impl Lowerer<'_> {
         });
         let yields: Vec<Value> = carried
             .iter()
-            .map(|&slot| value_at(&self.scopes, slot))
+            .map(|&slot| self.scopes.value_at(slot))
             .collect();
         self.builder.close_region(yields.clone());
         self.scopes = before;
@@ -240,12 +239,12 @@ impl Lowerer<'_> {
         let carried = self.loop_carried(block, lp);
         let inits: Vec<Value> = carried
             .iter()
-            .map(|&slot| value_at(&self.scopes, slot))
+            .map(|&slot| self.scopes.value_at(slot))
             .collect();
         let before = self.scopes.clone();
         let cond = self.builder.open_region();
         self.carry_into(cond, &carried);
-        let flag = lp.flag_slot(self).map(|slot| value_at(&self.scopes, slot));
+        let flag = lp.flag_slot(self).map(|slot| self.scopes.value_at(slot));
         let go_on = self.in_region(|this| match flag {
             Some(flag) => {
                 let running = this.builder.inst(Op::Not, vec![flag], Ty::Bool, span);
@@ -273,7 +272,7 @@ impl Lowerer<'_> {
         self.loop_body(lp, block, |_| {});
         let yields: Vec<Value> = carried
             .iter()
-            .map(|&slot| value_at(&self.scopes, slot))
+            .map(|&slot| self.scopes.value_at(slot))
             .collect();
         self.builder.close_region(yields.clone());
         self.scopes = before;
@@ -319,7 +318,7 @@ impl Lowerer<'_> {
         let mut slots: Vec<Slot> = assigned
             .names
             .iter()
-            .filter_map(|name| self.slot_of(name))
+            .filter_map(|name| self.scopes.slot_of(name))
             .collect();
         slots.sort_unstable();
         slots.dedup();
@@ -331,12 +330,12 @@ impl Lowerer<'_> {
         carried
             .iter()
             .map(|&slot| {
-                let old = value_at(&self.scopes, slot);
-                let hint = self.scopes[slot.0][slot.1].0.clone();
+                let old = self.scopes.value_at(slot);
+                let hint = self.scopes.name_at(slot).to_owned();
                 let arg = self
                     .builder
                     .add_region_arg(region, self.builder.ty(old), Some(hint));
-                self.scopes[slot.0][slot.1].1 = arg;
+                self.scopes.set(slot, arg);
                 arg
             })
             .collect()
@@ -409,30 +408,10 @@ impl Lowerer<'_> {
         ))
     }
 
-    pub(super) fn slot_of(&self, name: &str) -> Option<Slot> {
-        self.scopes
-            .iter()
-            .enumerate()
-            .rev()
-            .find_map(|(s, scope)| scope.iter().rposition(|(n, _)| n == name).map(|e| (s, e)))
-    }
-
     pub(super) fn rebind(&mut self, slot: Slot, value: Value) {
-        let name = self.scopes[slot.0][slot.1].0.clone();
-        self.builder.set_hint(value, &name);
-        self.scopes[slot.0][slot.1].1 = value;
+        self.builder.set_hint(value, self.scopes.name_at(slot));
+        self.scopes.set(slot, value);
     }
-}
-
-fn slots(scopes: &Scopes) -> impl Iterator<Item = Slot> + '_ {
-    scopes
-        .iter()
-        .enumerate()
-        .flat_map(|(s, scope)| (0..scope.len()).map(move |e| (s, e)))
-}
-
-pub(super) fn value_at(scopes: &Scopes, slot: Slot) -> Value {
-    scopes[slot.0][slot.1].1
 }
 
 /// The names a block assigns to with `=` or a compound assignment.

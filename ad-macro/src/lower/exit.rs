@@ -9,7 +9,7 @@
 //! tests the flag before its condition. `return` inside a loop also sets the break
 //! flag of every enclosing loop, so one flag per loop says whether to go on.
 
-use super::control::{value_at, Slot};
+use super::scope::Slot;
 use super::Lowerer;
 use crate::ir::{BinOp, Op, SourceSpan, Ty, Value};
 use syn::visit::Visit;
@@ -25,7 +25,7 @@ pub(super) struct Loop {
 impl Loop {
     pub(super) fn flag_slot(&self, lowerer: &Lowerer) -> Option<Slot> {
         if self.flagged {
-            lowerer.slot_of(&break_flag(self.id))
+            lowerer.scopes.slot_of(&break_flag(self.id))
         } else {
             None
         }
@@ -160,7 +160,7 @@ impl Lowerer<'_> {
         self.next_id += 1;
         let exits = Exits::of_block(body);
         let flagged = is_loop || exits.breaks || (self.return_flags && exits.returns);
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         if flagged {
             let no = self.bool_const(false);
             self.bind_synthetic(&break_flag(id), no);
@@ -191,7 +191,7 @@ impl Lowerer<'_> {
 
     /// Lowers a loop body with the loop innermost; `bind` binds the loop variable.
     pub(super) fn loop_body(&mut self, lp: &Loop, body: &syn::Block, bind: impl FnOnce(&mut Self)) {
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         bind(self);
         if lp.exits.continues {
             let no = self.bool_const(false);
@@ -200,7 +200,7 @@ impl Lowerer<'_> {
         self.loops.push(lp.id);
         self.in_region(|this| this.lower_block(body));
         self.loops.pop();
-        self.scopes.pop();
+        self.scopes.close();
     }
 
     /// Closes a loop's scope; a `loop` with `break value` has that value.
@@ -210,7 +210,7 @@ impl Lowerer<'_> {
         } else {
             None
         };
-        self.scopes.pop();
+        self.scopes.close();
         value
     }
 
@@ -231,19 +231,16 @@ impl Lowerer<'_> {
     }
 
     fn bind_synthetic(&mut self, name: &str, value: Value) {
-        self.scopes
-            .last_mut()
-            .expect("lowering always has a scope")
-            .push((name.to_owned(), value));
+        self.scopes.bind(name.to_owned(), value);
     }
 
     fn lookup_synthetic(&self, name: &str) -> Option<Value> {
-        self.slot_of(name).map(|slot| value_at(&self.scopes, slot))
+        self.scopes.lookup(name)
     }
 
     fn assign_synthetic(&mut self, name: &str, value: Value) {
-        if let Some(slot) = self.slot_of(name) {
-            self.scopes[slot.0][slot.1].1 = value;
+        if let Some(slot) = self.scopes.slot_of(name) {
+            self.scopes.set(slot, value);
         }
     }
 }

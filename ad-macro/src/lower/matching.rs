@@ -40,9 +40,10 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        self.scopes.push(vec![(name.to_string(), scrutinee)]);
+        self.scopes.open();
+        self.scopes.bind(name.to_string(), scrutinee);
         let value = self.lower_expr(&chain);
-        self.scopes.pop();
+        self.scopes.close();
         value
     }
 

@@ -13,11 +13,13 @@ mod effect;
 mod exit;
 mod expr;
 mod matching;
+mod scope;
 mod stmt;
 
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
 use crate::ir::{FnBuilder, Function, Op, ParamKind, SourceSpan, Ty, Value};
+use scope::Scopes;
 
 /// Lowers `body`, the desugared body of `input`, reporting unsupported constructs
 /// into `ctxt`. The function returned is meaningful only if `ctxt` has no errors.
@@ -25,7 +27,7 @@ pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
     let mut lowerer = Lowerer {
         builder: FnBuilder::new(input.name().to_string(), input.ret),
         ctxt,
-        scopes: vec![Vec::new()],
+        scopes: Scopes::new(),
         returned: None,
         depth: 0,
         return_flags: false,
@@ -88,39 +90,24 @@ struct Lowerer<'c> {
     next_id: usize,
 }
 
-type Scopes = Vec<Vec<(String, Value)>>;
-
 impl Lowerer<'_> {
     fn bind(&mut self, ident: &syn::Ident, value: Value) {
         let name = ident.to_string();
         self.builder.set_hint(value, &name);
-        self.scopes
-            .last_mut()
-            .expect("lowering always has a scope")
-            .push((name, value));
+        self.scopes.bind(name, value);
     }
 
     fn lookup(&self, ident: &syn::Ident) -> Option<Value> {
-        self.scopes
-            .iter()
-            .rev()
-            .flat_map(|scope| scope.iter().rev())
-            .find(|(name, _)| ident == name)
-            .map(|&(_, value)| value)
+        self.scopes.lookup(&ident.to_string())
     }
 
     /// Rebinds an existing local (assignment); `false` if no local has that name.
     fn assign(&mut self, ident: &syn::Ident, value: Value) -> bool {
-        let binding = self
-            .scopes
-            .iter_mut()
-            .rev()
-            .flat_map(|scope| scope.iter_mut().rev())
-            .find(|(name, _)| ident == name);
-        match binding {
-            Some(binding) => {
-                binding.1 = value;
-                self.builder.set_hint(value, &ident.to_string());
+        let name = ident.to_string();
+        match self.scopes.slot_of(&name) {
+            Some(slot) => {
+                self.scopes.set(slot, value);
+                self.builder.set_hint(value, &name);
                 true
             }
             None => false,

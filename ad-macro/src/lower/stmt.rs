@@ -6,9 +6,9 @@ use crate::ir::{BinOp, Op, SourceSpan, Ty, Value};
 impl Lowerer<'_> {
     /// Lowers a block in a scope of its own; its value is the tail expression's.
     pub(super) fn lower_block(&mut self, block: &syn::Block) -> Option<Value> {
-        self.scopes.push(Vec::new());
+        self.scopes.open();
         let value = self.lower_stmts(&block.stmts);
-        self.scopes.pop();
+        self.scopes.close();
         value
     }
 
