@@ -9,6 +9,9 @@
 //! evaluated over num-dual's dual numbers. The tolerance (1e-12 relative) fails a
 //! wrong sign, a missing term or a dropped adjoint.
 
+// The functions are written as the users wrote them (`x = x * 2.0`).
+#![allow(clippy::assign_op_pattern, clippy::manual_swap, clippy::useless_vec)]
+
 use ad::differentiate;
 use num_dual::{Dual64, DualNum};
 
@@ -63,7 +66,10 @@ fn previous_plus_current(x0: f64) -> f64 {
 fn the_previous_iterate_gets_its_adjoint() {
     // px = 4 x0 after three doublings; px + x = 4 x0 + 8 x0.
     assert_eq!(previous_iterate_grad(0.7), (2.8, 4.0));
-    assert_eq!(previous_plus_current_grad(0.7), (0.7 * 4.0 + 0.7 * 8.0, 12.0));
+    assert_eq!(
+        previous_plus_current_grad(0.7),
+        (0.7 * 4.0 + 0.7 * 8.0, 12.0)
+    );
 }
 
 // `last = x` after the update: a copy of the carried value, not of the previous one.

@@ -78,7 +78,9 @@ mod tests {
 
     #[test]
     fn a_tuple_assignment_evaluates_every_value_first() {
-        let out = desugared(syn::parse_quote!({ (a, b) = (b, a + b); }));
+        let out = desugared(syn::parse_quote!({
+            (a, b) = (b, a + b);
+        }));
         let expected: syn::Block = syn::parse_quote!({
             {
                 let __ad_next_a = b;
@@ -92,7 +94,9 @@ mod tests {
 
     #[test]
     fn an_array_swap_and_a_wildcard() {
-        let out = desugared(syn::parse_quote!({ [u, _] = [v, f(u)]; }));
+        let out = desugared(syn::parse_quote!({
+            [u, _] = [v, f(u)];
+        }));
         let expected: syn::Block = syn::parse_quote!({
             {
                 let __ad_next_u = v;
@@ -105,7 +109,12 @@ mod tests {
 
     #[test]
     fn nested_in_a_loop_and_other_assignments_untouched() {
-        let out = desugared(syn::parse_quote!({ for i in 0..n { (a, b) = (b, a); x = (y, z); } }));
+        let out = desugared(syn::parse_quote!({
+            for i in 0..n {
+                (a, b) = (b, a);
+                x = (y, z);
+            }
+        }));
         assert!(out.contains("let __ad_next_a = b"), "{out}");
         assert!(out.contains("x = (y , z)"), "{out}");
     }

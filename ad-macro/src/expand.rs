@@ -1,11 +1,12 @@
-//! The pipeline, top-down: arguments → signature → lower → activity → adjoint → emit.
+//! The pipeline, top-down: arguments → signature → desugar → lower → activity →
+//! record → adjoint → optimisations (carry, window, cse, dce) → emit.
 
 use crate::analysis::{activity, record};
 use crate::args::Args;
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
 use crate::ir::{verify::verify, Function};
-use crate::{adjoint, debug, desugar, emit, fallback, lower};
+use crate::{adjoint, debug, desugar, emit, fallback, lower, opt};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
@@ -42,25 +43,48 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
+    let (_, adjoint) = transform(input, ctxt)?;
+    Ok(emit::emit(input, &adjoint))
+}
+
+/// A pass that rewrites the IR in place, by its name in dumps and errors.
+type Pass = (&'static str, fn(&mut Function));
+
+/// The optimisations of the adjoint IR, in the order they run.
+const OPTIMISATIONS: [Pass; 4] = [
+    ("carry", opt::carry_accumulations),
+    ("window", opt::hoist_bounds_checks),
+    ("cse", opt::share_common_subexpressions),
+    ("dce", opt::remove_dead_code),
+];
+
+/// Every pass from the user's body to the IR that `emit` writes out, each followed
+/// by the verifier and by its `AD_DUMP` output: the primal IR and the adjoint IR.
+pub(crate) fn transform(input: &FnInput, ctxt: Ctxt) -> syn::Result<(Function, Function)> {
+    let name = input.name().to_string();
     let body = desugar::desugar(&input.item.block);
     let primal = lower::lower(input, &body, &ctxt);
     let activity = activity::analyse(&primal, &ctxt);
     ctxt.check()?;
-    checked(&primal, "lower")?;
-    let name = primal.name.clone();
-    debug::dump_ir(&name, "lower", &primal);
+    checked(&name, "lower", &primal)?;
     let record = record::analyse(&primal, &activity);
     debug::dump_record(&name, &primal, &record);
-    let adjoint = adjoint::adjoint(&primal, &activity, &record)
+    let mut adjoint = adjoint::adjoint(&primal, &activity, &record)
         .map_err(|message| internal(&format!("adjoint: {message}")))?;
-    checked(&adjoint, "adjoint")?;
-    debug::dump_ir(&name, "adjoint", &adjoint);
-    Ok(emit::emit(input, &adjoint))
+    checked(&name, "adjoint", &adjoint)?;
+    for (pass, optimise) in OPTIMISATIONS {
+        optimise(&mut adjoint);
+        checked(&name, pass, &adjoint)?;
+    }
+    Ok((primal, adjoint))
 }
 
-/// The IR after `pass`, or an internal error if it breaks an IR invariant.
-fn checked(func: &Function, pass: &str) -> syn::Result<()> {
-    verify(func).map_err(|message| internal(&format!("invalid IR after {pass}: {message}")))
+/// Verifies the IR after `pass` (an internal error if the pass broke an invariant)
+/// and dumps it if asked to.
+fn checked(name: &str, pass: &str, func: &Function) -> syn::Result<()> {
+    verify(func).map_err(|message| internal(&format!("invalid IR after {pass}: {message}")))?;
+    debug::dump_ir(name, pass, func);
+    Ok(())
 }
 
 fn internal(message: &str) -> syn::Error {

@@ -3,11 +3,9 @@
 //! the IR after `lower` or `adjoint`, or the generated Rust after `expand`.
 //! `AD_BLESS=1 cargo test -p ad-macro` rewrites the expectations; review the diff.
 
-use crate::analysis::activity;
 use crate::args::Args;
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
-use crate::ir::verify::verify;
 use std::path::Path;
 
 fn run_pass(pass: &str, source: &str) -> String {
@@ -19,22 +17,15 @@ fn run_pass(pass: &str, source: &str) -> String {
     }
     let ctxt = Ctxt::default();
     let input = FnInput::from_syn(&item, &Args::default(), &ctxt).expect("signature is supported");
-    let body = crate::desugar::desugar(&input.item.block);
-    let primal = crate::lower::lower(&input, &body, &ctxt);
-    let activity = activity::analyse(&primal, &ctxt);
-    if let Err(error) = ctxt.check() {
-        panic!("test source rejected: {error}");
-    }
-    verify(&primal).expect("lowered IR verifies");
+    let (primal, adjoint) = match crate::expand::transform(&input, ctxt) {
+        Ok(irs) => irs,
+        Err(error) => panic!("test source rejected: {error}"),
+    };
     let func = match pass {
         "lower" => primal,
-        "adjoint" => {
-            let record = crate::analysis::record::analyse(&primal, &activity);
-            crate::adjoint::adjoint(&primal, &activity, &record).expect("no adjoint is dropped")
-        }
+        "adjoint" => adjoint,
         _ => panic!("unknown pass {pass}"),
     };
-    verify(&func).expect("IR verifies");
     format!("{func}\n")
 }
 

@@ -15,9 +15,6 @@
 //! loop-carried values backwards. What a reversed region contributes to values
 //! defined outside it leaves the region as a result (accumulated across iterations).
 
-mod carry;
-mod window;
-
 use crate::analysis::activity::Activity;
 use crate::analysis::record::{reversed_range, Record};
 use crate::ir::{
@@ -102,8 +99,6 @@ pub fn adjoint(
             "the adjoint of {dropped} received contributions that never reached an input"
         ));
     }
-    carry::carry_accumulations(&mut func);
-    window::hoist_bounds_checks(&mut func);
     Ok(func)
 }
 
@@ -648,9 +643,11 @@ impl Reverse<'_> {
         }
         let rev_body = self.func.new_region();
         if reversed.is_some() {
+            // The reverse loop runs over the same indices: it keeps the user's name.
+            let hint = self.func.values[body_args[0]].hint.clone();
             let index = self
                 .func
-                .add_region_arg(rev_body, self.ty(body_args[0]), None);
+                .add_region_arg(rev_body, self.ty(body_args[0]), hint);
             self.recorded[body_args[0]] = Some(index);
         } else {
             self.func.add_region_arg(rev_body, Ty::Index, None);

@@ -11,6 +11,7 @@
 //! the arity their opcode requires.
 
 mod builder;
+mod compact;
 mod display;
 mod entity;
 mod prim;
@@ -93,7 +94,7 @@ impl std::fmt::Display for Ty {
 }
 
 /// Binary operators, as written in the source.
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 pub enum BinOp {
     Add,
     Sub,

@@ -1,5 +1,12 @@
 //! The IR verifier: run after every pass, so a pass that breaks an invariant fails
 //! where it broke it (as an internal error), not in the emitted Rust.
+//!
+//! Besides the invariants in the module doc of [`crate::ir`]: every instruction of
+//! the arena sits in exactly one region and every region belongs to exactly one
+//! instruction (or is the body), so a pass cannot leave removed code behind; the
+//! reverse sweep's operations appear only in a function with a seed; and values
+//! that meet (operands of arithmetic, a branch's yields and results, a loop's
+//! initial, carried, yielded and final values) have types that agree.
 
 use super::{ArgKind, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Value, ValueDef};
 
@@ -7,6 +14,10 @@ use super::{ArgKind, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Va
 pub fn verify(func: &Function) -> Result<(), String> {
     let mut checker = Checker {
         func,
+        adjoint: func
+            .params
+            .iter()
+            .any(|param| matches!(param.kind, ParamKind::Seed)),
         visible: SecondaryMap::with_default(func.values.len(), false),
         defined: SecondaryMap::with_default(func.values.len(), false),
     };
@@ -18,11 +29,74 @@ pub fn verify(func: &Function) -> Result<(), String> {
             checker.define(value)?;
         }
     }
+    placement(func)?;
     checker.region(func.body, 0, 1)
+}
+
+/// Every instruction in one region, every region owned once.
+fn placement(func: &Function) -> Result<(), String> {
+    let mut placed = SecondaryMap::with_default(func.insts.len(), 0usize);
+    let mut owned = SecondaryMap::with_default(func.regions.len(), 0usize);
+    owned[func.body] += 1;
+    for region in func.regions.keys() {
+        for &inst in &func.regions[region].insts {
+            placed[inst] += 1;
+        }
+    }
+    for inst in func.insts.keys() {
+        match placed[inst] {
+            0 => {
+                return Err(format!(
+                    "{inst} is in no region (removed but not compacted)"
+                ))
+            }
+            1 => {}
+            _ => return Err(format!("{inst} is in more than one region")),
+        }
+        for region in func.inst_regions(inst) {
+            owned[region] += 1;
+        }
+    }
+    match func.regions.keys().find(|&region| owned[region] != 1) {
+        Some(region) => Err(format!(
+            "{region} belongs to {} instructions; expected one",
+            owned[region]
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether `op` belongs to the reverse sweep (or to the forward sweep's recording),
+/// which only a function with a seed parameter has.
+fn is_adjoint_only(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Partials(_)
+            | Op::Accumulate { .. }
+            | Op::Push
+            | Op::Pop
+            | Op::AccumulateAt
+            | Op::TakeAt
+            | Op::AdjointBuffer { .. }
+            | Op::ApplyAdjoint(..)
+    )
+}
+
+/// Whether values of types `a` and `b` can stand for one another: a float array is
+/// never a scalar, and two known float widths agree.
+fn compatible(a: Ty, b: Ty) -> bool {
+    match (a, b) {
+        (Ty::FloatArray(x), Ty::FloatArray(y)) => x == y,
+        (Ty::FloatArray(_), _) | (_, Ty::FloatArray(_)) => false,
+        (Ty::Float(x), Ty::Float(y)) => x == y,
+        _ => true,
+    }
 }
 
 struct Checker<'f> {
     func: &'f Function,
+    /// Whether the function has a seed: only then may reverse-sweep operations appear.
+    adjoint: bool,
     /// In scope at the current point: defined earlier in this region or an enclosing one.
     visible: SecondaryMap<Value, bool>,
     defined: SecondaryMap<Value, bool>,
@@ -162,11 +236,88 @@ impl Checker<'_> {
         if matches!(data.op, Op::Zero) && !matches!(func.values[data.results[0]].ty, Ty::Float(_)) {
             return Err(format!("{at}: zero of a type that is not f32/f64"));
         }
+        if !self.adjoint && is_adjoint_only(&data.op) {
+            return Err(format!(
+                "{at}: an operation of the reverse sweep in a function without a seed"
+            ));
+        }
+        self.types(inst)?;
         for (k, &result) in data.results.iter().enumerate() {
             if func.values[result].def != ValueDef::Result(inst, k) {
                 return Err(format!("{at}: {result} is not its result {k}"));
             }
             self.define(result)?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the types of values that meet at `inst` agree.
+    fn types(&self, inst: Inst) -> Result<(), String> {
+        let func = self.func;
+        let data = &func.insts[inst];
+        let ty = |value: Value| func.values[value].ty;
+        let at = inst.to_string();
+        let scalar = |value: Value, what: &str| match ty(value) {
+            Ty::FloatArray(_) => Err(format!("{at}: {what} {value} is an array")),
+            _ => Ok(()),
+        };
+        let agree = |a: Value, b: Value| {
+            if compatible(ty(a), ty(b)) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{at}: {a} of type {} and {b} of type {} stand for the same value",
+                    ty(a),
+                    ty(b)
+                ))
+            }
+        };
+        match &data.op {
+            Op::Bin(_) => {
+                scalar(data.args[0], "operand")?;
+                scalar(data.args[1], "operand")?;
+            }
+            Op::Neg | Op::Not => scalar(data.args[0], "operand")?,
+            Op::Index
+            | Op::Store
+            | Op::AccumulateAt
+            | Op::TakeAt
+            | Op::Append
+            | Op::Window { .. }
+                if !matches!(ty(data.args[0]), Ty::FloatArray(_)) =>
+            {
+                return Err(format!("{at}: {} is not a float array", data.args[0]));
+            }
+            Op::If { then, otherwise } => {
+                if matches!(ty(data.args[0]), Ty::Float(_) | Ty::FloatArray(_)) {
+                    return Err(format!("{at}: the condition {} is a float", data.args[0]));
+                }
+                for branch in [then, otherwise] {
+                    for (&yielded, &result) in
+                        func.regions[*branch].yields.iter().zip(&data.results)
+                    {
+                        agree(yielded, result)?;
+                    }
+                }
+            }
+            Op::For { .. } | Op::While { .. } => {
+                let view = func.loop_view(inst).expect("loops have a loop view");
+                for (k, (&init, &result)) in view.inits.iter().zip(view.results).enumerate() {
+                    agree(init, result)?;
+                    agree(func.regions[view.body].yields[k], result)?;
+                    for &region in &view.regions {
+                        agree(func.regions[region].args[view.skip + k], result)?;
+                    }
+                }
+                if let Op::For { range, .. } = &data.op {
+                    for &bound in &data.args[..range.arg_count()] {
+                        if matches!(ty(bound), Ty::Float(_) | Ty::FloatArray(_)) {
+                            return Err(format!("{at}: the range bound {bound} is a float"));
+                        }
+                    }
+                }
+            }
+            _ => {}
         }
         Ok(())
     }

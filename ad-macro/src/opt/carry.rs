@@ -26,6 +26,7 @@ pub fn carry_accumulations(func: &mut Function) {
             window.apply(func, inst);
         }
     }
+    func.compact();
 }
 
 /// The additions of one loop into one buffer at `index + offset`.

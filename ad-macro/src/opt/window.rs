@@ -32,14 +32,11 @@ pub fn hoist_bounds_checks(func: &mut Function) {
             continue;
         }
         let offset = offset_in_window(func, inst);
-        let mut replaced = Vec::new();
         for window in windows {
-            replaced.extend(window.apply(func, inst, offset));
-        }
-        for index in replaced {
-            remove_if_unused(func, index);
+            window.apply(func, inst, offset);
         }
     }
+    func.compact();
 }
 
 /// `i - start`, the position of iteration `i` in every window of the loop.
@@ -60,36 +57,6 @@ fn offset_in_window(func: &mut Function, inst: Inst) -> Value {
     );
     func.regions[body].insts.insert(0, sub);
     func.insts[sub].results[0]
-}
-
-/// Removes the instruction computing `value` if nothing reads it any more, and
-/// then the arithmetic that fed only it.
-fn remove_if_unused(func: &mut Function, value: Value) {
-    let ValueDef::Result(def, 0) = func.values[value].def else {
-        return;
-    };
-    if !matches!(func.insts[def].op, Op::Bin(_) | Op::Const(_)) {
-        return;
-    }
-    let used = func
-        .insts
-        .keys()
-        .any(|i| func.insts[i].args.contains(&value))
-        || func
-            .regions
-            .keys()
-            .any(|r| func.regions[r].yields.contains(&value));
-    if used {
-        return;
-    }
-    let Some((region, position)) = func.position_of(def) else {
-        return;
-    };
-    func.regions[region].insts.remove(position);
-    let args = std::mem::take(&mut func.insts[def].args);
-    for arg in args {
-        remove_if_unused(func, arg);
-    }
 }
 
 /// An access rewritable through a window: its index expression's key, its index,
@@ -270,15 +237,16 @@ fn constant(func: &Function, value: Value) -> Option<String> {
 
 impl Window {
     /// Takes the window before the loop and points its accesses into it at
-    /// `offset`; returns the index values they no longer read.
-    fn apply(self, func: &mut Function, inst: Inst, offset: Value) -> Vec<Value> {
+    /// `offset`. The index arithmetic they no longer read is left to dead-code
+    /// removal.
+    fn apply(self, func: &mut Function, inst: Inst, offset: Value) {
         let Op::For { body, range, .. } = func.insts[inst].op.clone() else {
-            return Vec::new();
+            return;
         };
         let looped = Loop::new(func, body);
         let (start, end) = (func.insts[inst].args[0], func.insts[inst].args[1]);
         let Some((parent, position)) = func.position_of(inst) else {
-            return Vec::new();
+            return;
         };
         let mut before = Vec::new();
         let first = copy_with_index(func, &looped, self.index, start, &mut before);
@@ -296,15 +264,10 @@ impl Window {
         func.regions[parent]
             .insts
             .splice(position..position, before);
-        let mut replaced = Vec::new();
         for access in self.accesses {
             let args = &mut func.insts[access].args;
-            if args[1] != offset {
-                replaced.push(args[1]);
-            }
             (args[0], args[1]) = (window, offset);
         }
-        replaced
     }
 }
 

@@ -27,61 +27,56 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     );
     let v3 = x.len();
     let v5 = v3 - 1;
-    let v64 = v5 + 1;
-    let window_65 = x.get(1..v64).unwrap_or(&[]);
-    let window_66 = x.get(0..v5).unwrap_or(&[]);
+    let v60 = v5 + 1;
+    let window_61 = x.get(1..v60).unwrap_or(&[]);
+    let window_62 = x.get(0..v5).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in 0..v5 {
-        let v10 = window_65[i_6];
-        let v11 = window_66[i_6];
-        let v12 = window_66[i_6];
-        let v13 = v11 * v12;
-        let a_14 = v10 - v13;
-        let v16 = window_66[i_6];
-        let b_17 = 1.0 - v16;
-        let v19 = 100.0 * a_14;
-        let v20 = v19 * a_14;
-        let v21 = b_17 * b_17;
-        let v22 = v20 + v21;
-        let s_23 = s_7 + v22;
-        s_7 = s_23;
+        let v8 = window_61[i_6];
+        let v9 = window_62[i_6];
+        let v10 = window_62[i_6];
+        let v11 = v9 * v10;
+        let a_12 = v8 - v11;
+        let v14 = window_62[i_6];
+        let b_15 = 1.0 - v14;
+        let v17 = 100.0 * a_12;
+        let v18 = v17 * a_12;
+        let v19 = b_15 * b_15;
+        let v20 = v18 + v19;
+        let s_21 = s_7 + v20;
+        s_7 = s_21;
     }
-    let v69 = v5 + 1;
-    let window_70 = x.get(1..v69).unwrap_or(&[]);
-    let window_71 = x.get(0..v5).unwrap_or(&[]);
-    let v74 = v5 + 1;
-    let window_75 = d_x.get_mut(1..v74).unwrap_or(&mut []);
-    let d_s_29 = seed;
-    let mut pending_56 = 0.0_f64;
-    for v28 in (0..v5).rev() {
-        let v33 = v28 + 1;
-        let v34 = window_70[v28];
-        let v35 = window_71[v28];
-        let v36 = window_71[v28];
-        let v37 = v35 * v36;
-        let v38 = v34 - v37;
-        let v39 = window_71[v28];
-        let v41 = 1.0 - v39;
-        let v43 = 100.0 * v38;
-        let v44 = d_s_29 * v41;
-        let v45 = d_s_29 * v38;
-        let v46 = d_s_29 * v43;
-        let v48 = v45 * 100.0;
-        let d_b_49 = v44 + v44;
-        let v50 = -d_b_49;
-        let d_a_51 = v46 + v48;
-        let v52 = -d_a_51;
-        let v53 = v52 * v36;
-        let v54 = v52 * v35;
-        let v57 = v50 + v54;
-        let v58 = v57 + v53;
-        let v59 = pending_56 + d_a_51;
-        window_75[v28] += v59;
-        pending_56 = v58;
+    let window_64 = d_x.get_mut(1..v60).unwrap_or(&mut []);
+    let d_s_27 = seed;
+    let mut pending_52 = 0.0_f64;
+    for i_26 in (0..v5).rev() {
+        let v30 = window_61[i_26];
+        let v31 = window_62[i_26];
+        let v32 = window_62[i_26];
+        let v33 = v31 * v32;
+        let v34 = v30 - v33;
+        let v35 = window_62[i_26];
+        let v37 = 1.0 - v35;
+        let v39 = 100.0 * v34;
+        let v40 = d_s_27 * v37;
+        let v41 = d_s_27 * v34;
+        let v42 = d_s_27 * v39;
+        let v44 = v41 * 100.0;
+        let d_b_45 = v40 + v40;
+        let v46 = -d_b_45;
+        let d_a_47 = v42 + v44;
+        let v48 = -d_a_47;
+        let v49 = v48 * v32;
+        let v50 = v48 * v31;
+        let v53 = v46 + v50;
+        let v54 = v53 + v49;
+        let v55 = pending_52 + d_a_47;
+        window_64[i_26] += v55;
+        pending_52 = v54;
     }
-    let v61 = 0 < v5;
-    if v61 {
-        d_x[0] += pending_56;
+    let v57 = 0 < v5;
+    if v57 {
+        d_x[0] += pending_52;
     }
     s_7
 }

@@ -25,55 +25,48 @@ fn roughness_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     );
     let v3 = x.len();
     let v5 = v3 - 1;
-    let window_57 = x.get(1..v5).unwrap_or(&[]);
-    let v59 = 1 + 1;
-    let v61 = v5 + 1;
-    let window_62 = x.get(v59..v61).unwrap_or(&[]);
+    let window_49 = x.get(1..v5).unwrap_or(&[]);
+    let v51 = 1 + 1;
+    let v53 = v5 + 1;
+    let window_54 = x.get(v51..v53).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in (1..v5).rev() {
-        let v56 = i_6 - 1;
-        let v9 = i_6 - 1;
-        let v10 = x[v9];
-        let v12 = window_57[v56];
-        let v13 = 2.0 * v12;
-        let v14 = v10 - v13;
-        let v17 = window_62[v56];
-        let lap_18 = v14 + v17;
-        let v19 = lap_18 * lap_18;
-        let s_20 = s_7 + v19;
-        s_7 = s_20;
+        let v48 = i_6 - 1;
+        let v8 = x[v48];
+        let v10 = window_49[v48];
+        let v11 = 2.0 * v10;
+        let v12 = v8 - v11;
+        let v13 = window_54[v48];
+        let lap_14 = v12 + v13;
+        let v15 = lap_14 * lap_14;
+        let s_16 = s_7 + v15;
+        s_7 = s_16;
     }
-    let window_64 = x.get(1..v5).unwrap_or(&[]);
-    let v66 = 1 + 1;
-    let v68 = v5 + 1;
-    let window_69 = x.get(v66..v68).unwrap_or(&[]);
-    let d_s_26 = seed;
-    let mut pending_47 = 0.0_f64;
-    let mut pending_48 = 0.0_f64;
-    for v25 in 1..v5 {
-        let v63 = v25 - 1;
-        let v30 = v25 - 1;
-        let v31 = x[v30];
-        let v32 = window_64[v63];
-        let v34 = 2.0 * v32;
-        let v35 = v31 - v34;
-        let v37 = v25 + 1;
-        let v38 = window_69[v63];
-        let v39 = v35 + v38;
-        let v40 = d_s_26 * v39;
-        let d_lap_41 = v40 + v40;
-        let v42 = -d_lap_41;
-        let v44 = v42 * 2.0;
-        let v49 = pending_48 + v44;
-        let v50 = pending_47 + d_lap_41;
-        d_x[v30] += v50;
-        (pending_47, pending_48) = (v49, d_lap_41);
+    let d_s_22 = seed;
+    let mut pending_39 = 0.0_f64;
+    let mut pending_40 = 0.0_f64;
+    for i_21 in 1..v5 {
+        let v55 = i_21 - 1;
+        let v25 = x[v55];
+        let v26 = window_49[v55];
+        let v28 = 2.0 * v26;
+        let v29 = v25 - v28;
+        let v30 = window_54[v55];
+        let v31 = v29 + v30;
+        let v32 = d_s_22 * v31;
+        let d_lap_33 = v32 + v32;
+        let v34 = -d_lap_33;
+        let v36 = v34 * 2.0;
+        let v41 = pending_40 + v36;
+        let v42 = pending_39 + d_lap_33;
+        d_x[v55] += v42;
+        (pending_39, pending_40) = (v41, d_lap_33);
     }
-    let v55 = 1 < v5;
-    if v55 {
-        let v54 = v5 - 1;
-        d_x[v54] += pending_47;
-        d_x[v5] += pending_48;
+    let v47 = 1 < v5;
+    if v47 {
+        let v46 = v5 - 1;
+        d_x[v46] += pending_39;
+        d_x[v5] += pending_40;
     }
     s_7
 }

@@ -1,0 +1,14 @@
+//! Optimisations of the adjoint IR, each a pass of its own that `expand` runs,
+//! verifies and dumps by name. None changes what is computed: they change where
+//! memory is touched (`carry`, `window`), compute a repeated expression once
+//! (`cse`) and drop what nothing reads (`dce`).
+
+mod carry;
+mod cse;
+mod dce;
+mod window;
+
+pub use carry::carry_accumulations;
+pub use cse::share_common_subexpressions;
+pub use dce::remove_dead_code;
+pub use window::hoist_bounds_checks;
