@@ -1,328 +1,15 @@
-//! Emission: the adjoint IR → the `_adjoint` and `_grad` functions as Rust tokens.
-//!
-//! Every IR value becomes one `let` with a name that cannot collide with the
-//! user's: temporaries carry `Span::mixed_site()`, so only the generated code can
-//! see them. Literals are written where they are used; parameters keep the user's
-//! names. Runtime items are named through `::ad::__private`.
+//! IR regions → Rust statements: one `let` per value, `if`/`for`/`while` for the
+//! structured operations, runtime rules through `::ad::__private`.
 
-use crate::ast::FnInput;
-use crate::ir::{
-    EntityRef, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Value, ValueDef,
-};
+use super::names::Names;
+use super::{literal, stack_ident};
+use crate::ir::{Function, Inst, Op, Region, SecondaryMap, Ty, Value};
 use crate::rules::runtime_path;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 
-/// `NAME_adjoint` and `NAME_grad` for the user's function `input`.
-pub fn emit(input: &FnInput, adjoint: &Function) -> TokenStream {
-    let adjoint_fn = adjoint_fn(input, adjoint);
-    let grad_fn = grad_fn(input);
-    let composable_fn = composable_fn(input);
-    quote!(#adjoint_fn #grad_fn #composable_fn)
-}
-
-/// What `#[custom_adjoint]` adds to a hand-written `NAME_adjoint`.
-pub fn emit_for_custom(input: &FnInput) -> TokenStream {
-    let grad_fn = grad_fn(input);
-    let composable_fn = composable_fn(input);
-    quote!(#grad_fn #composable_fn)
-}
-
-/// The signature of `NAME_adjoint_all`, through which other differentiated functions
-/// call this one: like `NAME_adjoint`, but with an adjoint slot for every parameter
-/// (`&mut T` for a float, `&mut [T]` for a float array, `&mut NoAdjoint` for anything
-/// else), so a caller needs to know nothing of which parameters are differentiated.
-pub fn composable_signature(input: &FnInput) -> TokenStream {
-    let vis = &input.item.vis;
-    let receiver = receiver(input);
-    let name = format_ident!("{}_adjoint_all", input.name());
-    let ret = format_ident!("{}", input.ret.name());
-    let params = user_params(input);
-    let seed = seed_ident();
-    let slots = input.params.iter().map(|p| {
-        let ident = buffer_ident(&p.ident);
-        let ty = match (&p.float, &p.array) {
-            (Some(float), _) => {
-                let float = format_ident!("{}", float.name());
-                quote!(#float)
-            }
-            (None, Some(array)) => {
-                let elem = format_ident!("{}", array.elem.name());
-                quote!([#elem])
-            }
-            (None, None) => quote!(::ad::__private::NoAdjoint),
-        };
-        quote!(#ident: &mut #ty)
-    });
-    quote! {
-        #[doc(hidden)]
-        #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params,)* #seed: #ret, #(#slots),*) -> #ret
-    }
-}
-
-fn composable_fn(input: &FnInput) -> TokenStream {
-    let signature = composable_signature(input);
-    let adjoint = own(input, adjoint_name(input));
-    let args = input.params.iter().map(|p| &p.ident);
-    let seed = seed_ident();
-    let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
-        let buffer = buffer_ident(&p.ident);
-        match &p.array {
-            Some(array) if array.fixed_len.is_some() => {
-                let message = format!("the adjoint slot of `{}` has the array's length", p.ident);
-                quote!(::core::convert::TryInto::try_into(#buffer).expect(#message))
-            }
-            _ => quote!(#buffer),
-        }
-    });
-    quote! {
-        #signature {
-            #adjoint(#(#args,)* #seed, #(#buffers),*)
-        }
-    }
-}
-
-pub fn adjoint_name(input: &FnInput) -> syn::Ident {
-    format_ident!("{}_adjoint", input.name())
-}
-
-pub fn grad_name(input: &FnInput) -> syn::Ident {
-    format_ident!("{}_grad", input.name())
-}
-
-/// The user's parameters as the generated functions declare them (without `mut`).
-fn user_params(input: &FnInput) -> Vec<TokenStream> {
-    input
-        .params
-        .iter()
-        .map(|p| {
-            let (ident, ty) = (&p.ident, p.ty);
-            quote!(#ident: #ty)
-        })
-        .collect()
-}
-
-/// `&self,` at the head of a method's parameters.
-fn receiver(input: &FnInput) -> TokenStream {
-    if input.by_ref_self {
-        quote!(&self,)
-    } else {
-        TokenStream::new()
-    }
-}
-
-/// How the generated functions call each other: `self.name` in a method.
-fn own(input: &FnInput, name: syn::Ident) -> TokenStream {
-    if input.by_ref_self {
-        quote!(self.#name)
-    } else {
-        quote!(#name)
-    }
-}
-
-/// The names of the seed and of the adjoint buffers, which the user never writes.
-fn seed_ident() -> syn::Ident {
-    syn::Ident::new("seed", Span::mixed_site())
-}
-
-fn buffer_ident(param: &syn::Ident) -> syn::Ident {
-    format_ident!("d_{}", param, span = Span::mixed_site())
-}
-
-/// The `_adjoint` signature: the user's parameters, the seed, one `&mut` buffer per
-/// differentiable parameter. Shared with the fallback stub.
-pub fn adjoint_signature(input: &FnInput) -> TokenStream {
-    let vis = &input.item.vis;
-    let receiver = receiver(input);
-    let name = adjoint_name(input);
-    let ret = format_ident!("{}", input.ret.name());
-    let params = user_params(input);
-    let seed = seed_ident();
-    let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
-        let ident = buffer_ident(&p.ident);
-        let ty = match &p.array {
-            Some(array) => {
-                let elem = format_ident!("{}", array.elem.name());
-                match &array.fixed_len {
-                    Some(len) => quote!([#elem; #len]),
-                    None => quote!([#elem]),
-                }
-            }
-            None => p.ty.to_token_stream(),
-        };
-        quote!(#ident: &mut #ty)
-    });
-    let doc = format!(
-        " Reverse-mode entry point of [`{f}`]: returns `{f}(…)` and adds `seed` times the \
-         partial derivative of `{f}` with respect to each differentiable parameter into \
-         that parameter's buffer.\n\n The buffers are added to, not overwritten: zero them \
-         before a fresh gradient, or keep adding to accumulate over several calls. \
-         Generated by `#[ad::differentiate]`.",
-        f = input.name()
-    );
-    let allows = user_allows(input);
-    // A parameter the body reads only as `let _ = p;` is unused here, where the
-    // user's function merely binds it.
-    quote! {
-        #[doc = #doc]
-        #(#allows)*
-        #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params,)* #seed: #ret, #(#buffers),*) -> #ret
-    }
-}
-
-/// The `_grad` signature: the user's parameters → `(value, adjoints…)`.
-pub fn grad_signature(input: &FnInput) -> TokenStream {
-    let vis = &input.item.vis;
-    let receiver = receiver(input);
-    let name = grad_name(input);
-    let ret = format_ident!("{}", input.ret.name());
-    let params = user_params(input);
-    let adjoint_tys = input.params.iter().filter(|p| p.wrt).map(adjoint_type);
-    let wrt: Vec<_> = input
-        .params
-        .iter()
-        .filter(|p| p.wrt)
-        .map(|p| format!("`{}`", p.ident))
-        .collect();
-    let doc = format!(
-        " Value and gradient of [`{f}`]: returns `({f}(…), {})`, the partial \
-         derivatives in parameter order ({}). Generated by `#[ad::differentiate]`.",
-        wrt.iter()
-            .map(|w| format!("∂{}/∂{}", input.name(), w.trim_matches('`')))
-            .collect::<Vec<_>>()
-            .join(", "),
-        wrt.join(", "),
-        f = input.name()
-    );
-    let allows = user_allows(input);
-    quote! {
-        #[doc = #doc]
-        #[must_use]
-        #(#allows)*
-        #[allow(clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params),*) -> (#ret, #(#adjoint_tys),*)
-    }
-}
-
-/// What `_grad` returns for a differentiable parameter: its own type for a scalar,
-/// `[T; N]` for an array, `Vec<T>` for a slice or vector.
-fn adjoint_type(param: &crate::ast::ParamInput) -> TokenStream {
-    match &param.array {
-        Some(array) => {
-            let elem = format_ident!("{}", array.elem.name());
-            match &array.fixed_len {
-                Some(len) => quote!([#elem; #len]),
-                None => quote!(::std::vec::Vec<#elem>),
-            }
-        }
-        None => param.ty.to_token_stream(),
-    }
-}
-
-/// The user's `#[allow(…)]` attributes, which hold for the generated code too.
-fn user_allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
-    input
-        .item
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("allow"))
-}
-
-fn grad_fn(input: &FnInput) -> TokenStream {
-    let signature = grad_signature(input);
-    let adjoint = own(input, adjoint_name(input));
-    let args = input.params.iter().map(|p| &p.ident);
-    let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
-    let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
-    let zeros = wrt.iter().map(|p| match &p.array {
-        Some(array) => {
-            let zero = literal(array.elem, "0.0");
-            match &array.fixed_len {
-                Some(len) => quote!([#zero; #len]),
-                None => {
-                    let ident = &p.ident;
-                    quote!(::std::vec![#zero; #ident.len()])
-                }
-            }
-        }
-        None => zero(p.float),
-    });
-    let one = literal(input.ret, "1.0");
-    let value = syn::Ident::new("value", Span::mixed_site());
-    quote! {
-        #signature {
-            #(let mut #buffers = #zeros;)*
-            let #value = #adjoint(#(#args,)* #one, #(&mut #buffers),*);
-            (#value, #(#buffers),*)
-        }
-    }
-}
-
-fn zero(float: Option<crate::ir::FloatTy>) -> TokenStream {
-    literal(float.unwrap_or(crate::ir::FloatTy::F64), "0.0")
-}
-
-fn literal(ty: crate::ir::FloatTy, value: &str) -> TokenStream {
-    syn::LitFloat::new(&format!("{value}_{}", ty.name()), Span::call_site()).into_token_stream()
-}
-
-fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
-    let signature = adjoint_signature(input);
-    // The buffers of slices must match them; checked once so the loops need not.
-    let length_checks = input
-        .params
-        .iter()
-        .filter(|p| p.wrt && p.array.as_ref().is_some_and(|a| a.fixed_len.is_none()))
-        .map(|p| {
-            let (ident, buffer) = (&p.ident, buffer_ident(&p.ident));
-            let message =
-                format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
-            quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
-        });
-    let emitter = Emitter::new(func);
-    let body = emitter.region(func.body);
-    let returned = emitter.names.operand(func.returned());
-    let uses_stack = func
-        .insts
-        .keys()
-        .any(|inst| matches!(func.insts[inst].op, Op::Push | Op::Pop));
-    let stack = stack_ident();
-    let (take, give_back) = if uses_stack {
-        (
-            quote!(let mut #stack = ::ad::__private::ValueStack::take();),
-            quote!(#stack.give_back();),
-        )
-    } else {
-        (TokenStream::new(), TokenStream::new())
-    };
-    // The forward sweep repeats the function rather than calling it; naming it here
-    // keeps rustc from calling it dead code when only its gradient is used.
-    let primal = input.name();
-    let primal = if input.by_ref_self {
-        quote!(Self::#primal)
-    } else {
-        quote!(#primal)
-    };
-    quote! {
-        #signature {
-            let _ = #primal;
-            #(#length_checks)*
-            #take
-            #body
-            #give_back
-            #returned
-        }
-    }
-}
-
-fn stack_ident() -> syn::Ident {
-    syn::Ident::new("stack", Span::mixed_site())
-}
-
 /// Writes IR regions as Rust statements.
-struct Emitter<'f> {
+pub(super) struct Emitter<'f> {
     func: &'f Function,
     names: Names<'f>,
     /// How often each value is read, so unread results are bound to `_`.
@@ -332,7 +19,7 @@ struct Emitter<'f> {
 }
 
 impl<'f> Emitter<'f> {
-    fn new(func: &'f Function) -> Self {
+    pub(super) fn new(func: &'f Function) -> Self {
         let mut uses = SecondaryMap::with_default(func.values.len(), 0usize);
         for inst in func.insts.keys() {
             for &arg in &func.insts[inst].args {
@@ -376,6 +63,11 @@ impl<'f> Emitter<'f> {
         }
     }
 
+    /// How `value` is read: a parameter's name, a literal, or a temporary.
+    pub(super) fn operand(&self, value: Value) -> TokenStream {
+        self.names.operand(value)
+    }
+
     /// The zero of a float value's type, or of an array's elements.
     fn zero_of(&self, value: Value) -> TokenStream {
         match self.func.values[value].ty {
@@ -384,7 +76,8 @@ impl<'f> Emitter<'f> {
         }
     }
 
-    fn region(&self, region: Region) -> TokenStream {
+    /// The statements of `region`.
+    pub(super) fn region(&self, region: Region) -> TokenStream {
         self.func.regions[region]
             .insts
             .iter()
@@ -847,96 +540,5 @@ fn bin_op_tokens(op: crate::ir::BinOp) -> TokenStream {
         B::Le => quote!(<=),
         B::Gt => quote!(>),
         B::Ge => quote!(>=),
-    }
-}
-
-/// How each value is spelled in the generated code.
-struct Names<'f> {
-    func: &'f Function,
-    /// Per parameter of `func`: the user's name, `seed`, or the buffer's name.
-    params: Vec<syn::Ident>,
-    /// Values spelled like another: a loop's results and the arguments of a `while`
-    /// condition are the loop's state variables, which the body's arguments name.
-    aliases: SecondaryMap<Value, Option<Value>>,
-}
-
-impl<'f> Names<'f> {
-    fn new(func: &'f Function) -> Self {
-        let params = func
-            .params
-            .iter()
-            .map(|param| match &param.kind {
-                ParamKind::Primal { name, .. } => name.clone(),
-                ParamKind::Seed => seed_ident(),
-                ParamKind::AdjointOut { of } => match &func.params[*of].kind {
-                    ParamKind::Primal { name, .. } => buffer_ident(name),
-                    _ => unreachable!("adjoint buffers belong to primal parameters"),
-                },
-            })
-            .collect();
-        let mut aliases = SecondaryMap::with_default(func.values.len(), None);
-        for inst in func.insts.keys() {
-            let data = &func.insts[inst];
-            let (body, skip, cond) = match data.op {
-                Op::For { body, .. } => (body, 1, None),
-                Op::While { cond, body } => (body, 0, Some(cond)),
-                _ => continue,
-            };
-            let state = &func.regions[body].args[skip..];
-            for (&result, &arg) in data.results.iter().zip(state) {
-                aliases[result] = Some(arg);
-            }
-            if let Some(cond) = cond {
-                for (&cond_arg, &arg) in func.regions[cond].args.iter().zip(state) {
-                    aliases[cond_arg] = Some(arg);
-                }
-            }
-        }
-        Names {
-            func,
-            params,
-            aliases,
-        }
-    }
-
-    /// A value where it is read: a parameter's name, a literal, or a temporary.
-    fn operand(&self, value: Value) -> TokenStream {
-        match self.func.values[value].def {
-            ValueDef::Param(k) => self.params[k].to_token_stream(),
-            ValueDef::Result(inst, _) => match &self.func.insts[inst].op {
-                Op::Const(lit) => lit.to_token_stream(),
-                _ => self.binding(value).into_token_stream(),
-            },
-            ValueDef::RegionArg(..) => self.binding(value).into_token_stream(),
-        }
-    }
-
-    /// The temporary a `let` binds; named after the user's variable where there is
-    /// one, so that `t` in the source is recognisable as `t_3` in the expansion.
-    fn binding(&self, value: Value) -> syn::Ident {
-        if let Some(alias) = self.aliases[value] {
-            return self.binding(alias);
-        }
-        // Hints are user names (`r#type` included) or the lowering's own (`#break0`);
-        // the numeric suffix keeps every result a valid, non-keyword identifier.
-        let name = match &self.func.values[value].hint {
-            Some(hint) => {
-                let hint: String = hint
-                    .trim_start_matches("r#")
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                match hint.chars().next() {
-                    Some(c) if !c.is_ascii_digit() => format!("{hint}_{}", value.index()),
-                    _ => value.to_string(),
-                }
-            }
-            None => value.to_string(),
-        };
-        syn::Ident::new(&name, Span::mixed_site())
-    }
-
-    fn buffer(&self, param: usize) -> &syn::Ident {
-        &self.params[param]
     }
 }

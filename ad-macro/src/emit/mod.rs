@@ -1,0 +1,150 @@
+//! Emission: the adjoint IR → the `_adjoint`, `_grad` and `_adjoint_all` functions
+//! as Rust tokens. This module assembles the items; `signature` writes their
+//! signatures and docs, `body` writes IR regions as statements, `names` spells
+//! each value.
+//!
+//! Every IR value becomes one `let` with a name that cannot collide with the
+//! user's: temporaries carry `Span::mixed_site()`, so only the generated code can
+//! see them. Literals are written where they are used; parameters keep the user's
+//! names. Runtime items are named through `::ad::__private`.
+
+mod body;
+mod names;
+mod signature;
+
+pub use signature::{adjoint_signature, composable_signature, grad_signature};
+
+use crate::ast::FnInput;
+use crate::ir::{Function, Op};
+use body::Emitter;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use signature::{adjoint_name, buffer_ident, own, seed_ident};
+
+/// `NAME_adjoint` and `NAME_grad` for the user's function `input`.
+pub fn emit(input: &FnInput, adjoint: &Function) -> TokenStream {
+    let adjoint_fn = adjoint_fn(input, adjoint);
+    let grad_fn = grad_fn(input);
+    let composable_fn = composable_fn(input);
+    quote!(#adjoint_fn #grad_fn #composable_fn)
+}
+
+/// What `#[custom_adjoint]` adds to a hand-written `NAME_adjoint`.
+pub fn emit_for_custom(input: &FnInput) -> TokenStream {
+    let grad_fn = grad_fn(input);
+    let composable_fn = composable_fn(input);
+    quote!(#grad_fn #composable_fn)
+}
+
+fn composable_fn(input: &FnInput) -> TokenStream {
+    let signature = composable_signature(input);
+    let adjoint = own(input, adjoint_name(input));
+    let args = input.params.iter().map(|p| &p.ident);
+    let seed = seed_ident();
+    let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
+        let buffer = buffer_ident(&p.ident);
+        match &p.array {
+            Some(array) if array.fixed_len.is_some() => {
+                let message = format!("the adjoint slot of `{}` has the array's length", p.ident);
+                quote!(::core::convert::TryInto::try_into(#buffer).expect(#message))
+            }
+            _ => quote!(#buffer),
+        }
+    });
+    quote! {
+        #signature {
+            #adjoint(#(#args,)* #seed, #(#buffers),*)
+        }
+    }
+}
+
+fn grad_fn(input: &FnInput) -> TokenStream {
+    let signature = grad_signature(input);
+    let adjoint = own(input, adjoint_name(input));
+    let args = input.params.iter().map(|p| &p.ident);
+    let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
+    let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
+    let zeros = wrt.iter().map(|p| match &p.array {
+        Some(array) => {
+            let zero = literal(array.elem, "0.0");
+            match &array.fixed_len {
+                Some(len) => quote!([#zero; #len]),
+                None => {
+                    let ident = &p.ident;
+                    quote!(::std::vec![#zero; #ident.len()])
+                }
+            }
+        }
+        None => zero(p.float),
+    });
+    let one = literal(input.ret, "1.0");
+    let value = syn::Ident::new("value", Span::mixed_site());
+    quote! {
+        #signature {
+            #(let mut #buffers = #zeros;)*
+            let #value = #adjoint(#(#args,)* #one, #(&mut #buffers),*);
+            (#value, #(#buffers),*)
+        }
+    }
+}
+
+fn zero(float: Option<crate::ir::FloatTy>) -> TokenStream {
+    literal(float.unwrap_or(crate::ir::FloatTy::F64), "0.0")
+}
+
+fn literal(ty: crate::ir::FloatTy, value: &str) -> TokenStream {
+    syn::LitFloat::new(&format!("{value}_{}", ty.name()), Span::call_site()).into_token_stream()
+}
+
+fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
+    let signature = adjoint_signature(input);
+    // The buffers of slices must match them; checked once so the loops need not.
+    let length_checks = input
+        .params
+        .iter()
+        .filter(|p| p.wrt && p.array.as_ref().is_some_and(|a| a.fixed_len.is_none()))
+        .map(|p| {
+            let (ident, buffer) = (&p.ident, buffer_ident(&p.ident));
+            let message =
+                format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
+            quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
+        });
+    let emitter = Emitter::new(func);
+    let body = emitter.region(func.body);
+    let returned = emitter.operand(func.returned());
+    let uses_stack = func
+        .insts
+        .keys()
+        .any(|inst| matches!(func.insts[inst].op, Op::Push | Op::Pop));
+    let stack = stack_ident();
+    let (take, give_back) = if uses_stack {
+        (
+            quote!(let mut #stack = ::ad::__private::ValueStack::take();),
+            quote!(#stack.give_back();),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    // The forward sweep repeats the function rather than calling it; naming it here
+    // keeps rustc from calling it dead code when only its gradient is used.
+    let primal = input.name();
+    let primal = if input.by_ref_self {
+        quote!(Self::#primal)
+    } else {
+        quote!(#primal)
+    };
+    quote! {
+        #signature {
+            let _ = #primal;
+            #(#length_checks)*
+            #take
+            #body
+            #give_back
+            #returned
+        }
+    }
+}
+
+fn stack_ident() -> syn::Ident {
+    syn::Ident::new("stack", Span::mixed_site())
+}
