@@ -1,6 +1,7 @@
 //! The macro's side of the derivative table: for each elementary function, whether
-//! it has a derivative and where its rule lives in the runtime. One exhaustive
-//! `match`, so a new `Prim` without a rule does not compile.
+//! it has a derivative (the `Rule` column of the table in `ir/prim.rs`) and where
+//! its rule lives in the runtime (`::ad::__private::rules::<name>`, checked by the
+//! runtime's exports: a row without a runtime rule fails to compile where it is used).
 //!
 //! The arithmetic operators (`+ - * /`, negation, casts) have their rules written
 //! out in `crate::adjoint`, because they are cheaper inline than as calls.
@@ -20,41 +21,7 @@ pub enum Rule {
 }
 
 pub fn rule(prim: Prim) -> Rule {
-    match prim {
-        Prim::Sin
-        | Prim::Cos
-        | Prim::Tan
-        | Prim::Asin
-        | Prim::Acos
-        | Prim::Atan
-        | Prim::Atan2
-        | Prim::Sinh
-        | Prim::Cosh
-        | Prim::Tanh
-        | Prim::Asinh
-        | Prim::Acosh
-        | Prim::Atanh
-        | Prim::Exp
-        | Prim::Exp2
-        | Prim::ExpM1
-        | Prim::Ln
-        | Prim::Ln1p
-        | Prim::Log
-        | Prim::Log2
-        | Prim::Log10
-        | Prim::Sqrt
-        | Prim::Cbrt
-        | Prim::Powi
-        | Prim::Powf
-        | Prim::Abs
-        | Prim::Hypot
-        | Prim::Min
-        | Prim::Max
-        | Prim::MulAdd
-        | Prim::Recip
-        | Prim::Clamp => Rule::Runtime,
-        Prim::Signum | Prim::Floor | Prim::Ceil | Prim::Round | Prim::Trunc => Rule::Zero,
-    }
+    prim.rule()
 }
 
 /// The path of the runtime function that computes `prim`'s partial derivatives.

@@ -202,15 +202,17 @@ fn report_underivable(
             }
             Op::Opaque(opaque) => {
                 let fix = if opaque.method {
-                    "methods with derivatives: sin cos tan asin acos atan atan2 sinh cosh \
-                     tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt \
-                     cbrt powi powf abs signum hypot min max mul_add recip clamp floor ceil \
-                     round trunc; for another function, give it a derivative with \
-                     #[ad::custom_adjoint]"
+                    format!(
+                        "methods with derivatives: {}; for another function, give it a \
+                         derivative with #[ad::custom_adjoint]",
+                        crate::ir::Prim::names()
+                    )
                 } else if matches!(opaque.expr, syn::Expr::Macro(_)) {
                     "make the buffer with `vec![0.0; n]` and assign its elements (`a[i] = …`)"
+                        .to_owned()
                 } else {
                     "write it with arithmetic and f32/f64 methods such as `sin`, `exp`, `powf`"
+                        .to_owned()
                 };
                 format!(
                     "#[differentiate] has no derivative for {}, which is applied here \

@@ -1,45 +1,84 @@
-//! The closed set of elementary functions the IR knows, and their Rust names.
+//! The closed set of elementary functions the IR knows: one table gives each its
+//! Rust name, its arguments and its kind of derivative rule.
 
-/// An elementary function of `f32`/`f64`. Every one has a rule in `crate::rules`.
-#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
-pub enum Prim {
-    Sin,
-    Cos,
-    Tan,
-    Asin,
-    Acos,
-    Atan,
-    Atan2,
-    Sinh,
-    Cosh,
-    Tanh,
-    Asinh,
-    Acosh,
-    Atanh,
-    Exp,
-    Exp2,
-    ExpM1,
-    Ln,
-    Ln1p,
-    Log,
-    Log2,
-    Log10,
-    Sqrt,
-    Cbrt,
-    Powi,
-    Powf,
-    Abs,
-    Signum,
-    Hypot,
-    Min,
-    Max,
-    MulAdd,
-    Recip,
-    Clamp,
-    Floor,
-    Ceil,
-    Round,
-    Trunc,
+/// The one table of elementary functions: each row is the `Prim` variant, the
+/// method name in `f64`'s inherent API (which is also the runtime rule's name), the
+/// argument kinds (receiver first), and how the reverse sweep treats it
+/// ([`Rule`](crate::rules::Rule)). Adding a function is one row here and its rule in
+/// `ad-runtime/src/rules/`; the names in diagnostics and the method list follow.
+macro_rules! prims {
+    ($($variant:ident $name:literal [$($arg:ident),+] $rule:ident;)*) => {
+        /// An elementary function of `f32`/`f64`.
+        #[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+        pub enum Prim {
+            $($variant,)*
+        }
+
+        impl Prim {
+            pub const ALL: &'static [Prim] = &[$(Prim::$variant),*];
+
+            /// The method name in `f64`'s inherent API, which is also the runtime rule's name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Prim::$variant => $name,)*
+                }
+            }
+
+            /// The argument positions, receiver first (`x.powi(n)` is `[Float, Int]`).
+            pub fn args(self) -> &'static [ArgKind] {
+                match self {
+                    $(Prim::$variant => &[$(ArgKind::$arg),+],)*
+                }
+            }
+
+            /// How the reverse sweep treats it.
+            pub fn rule(self) -> crate::rules::Rule {
+                match self {
+                    $(Prim::$variant => crate::rules::Rule::$rule,)*
+                }
+            }
+        }
+    };
+}
+
+prims! {
+    Sin "sin" [Float] Runtime;
+    Cos "cos" [Float] Runtime;
+    Tan "tan" [Float] Runtime;
+    Asin "asin" [Float] Runtime;
+    Acos "acos" [Float] Runtime;
+    Atan "atan" [Float] Runtime;
+    Atan2 "atan2" [Float, Float] Runtime;
+    Sinh "sinh" [Float] Runtime;
+    Cosh "cosh" [Float] Runtime;
+    Tanh "tanh" [Float] Runtime;
+    Asinh "asinh" [Float] Runtime;
+    Acosh "acosh" [Float] Runtime;
+    Atanh "atanh" [Float] Runtime;
+    Exp "exp" [Float] Runtime;
+    Exp2 "exp2" [Float] Runtime;
+    ExpM1 "exp_m1" [Float] Runtime;
+    Ln "ln" [Float] Runtime;
+    Ln1p "ln_1p" [Float] Runtime;
+    Log "log" [Float, Float] Runtime;
+    Log2 "log2" [Float] Runtime;
+    Log10 "log10" [Float] Runtime;
+    Sqrt "sqrt" [Float] Runtime;
+    Cbrt "cbrt" [Float] Runtime;
+    Powi "powi" [Float, Int] Runtime;
+    Powf "powf" [Float, Float] Runtime;
+    Abs "abs" [Float] Runtime;
+    Signum "signum" [Float] Zero;
+    Hypot "hypot" [Float, Float] Runtime;
+    Min "min" [Float, Float] Runtime;
+    Max "max" [Float, Float] Runtime;
+    MulAdd "mul_add" [Float, Float, Float] Runtime;
+    Recip "recip" [Float] Runtime;
+    Clamp "clamp" [Float, Float, Float] Runtime;
+    Floor "floor" [Float] Zero;
+    Ceil "ceil" [Float] Zero;
+    Round "round" [Float] Zero;
+    Trunc "trunc" [Float] Zero;
 }
 
 /// What one argument position of a primitive takes.
@@ -52,104 +91,17 @@ pub enum ArgKind {
 }
 
 impl Prim {
-    pub const ALL: [Prim; 37] = [
-        Prim::Sin,
-        Prim::Cos,
-        Prim::Tan,
-        Prim::Asin,
-        Prim::Acos,
-        Prim::Atan,
-        Prim::Atan2,
-        Prim::Sinh,
-        Prim::Cosh,
-        Prim::Tanh,
-        Prim::Asinh,
-        Prim::Acosh,
-        Prim::Atanh,
-        Prim::Exp,
-        Prim::Exp2,
-        Prim::ExpM1,
-        Prim::Ln,
-        Prim::Ln1p,
-        Prim::Log,
-        Prim::Log2,
-        Prim::Log10,
-        Prim::Sqrt,
-        Prim::Cbrt,
-        Prim::Powi,
-        Prim::Powf,
-        Prim::Abs,
-        Prim::Signum,
-        Prim::Hypot,
-        Prim::Min,
-        Prim::Max,
-        Prim::MulAdd,
-        Prim::Recip,
-        Prim::Clamp,
-        Prim::Floor,
-        Prim::Ceil,
-        Prim::Round,
-        Prim::Trunc,
-    ];
-
-    /// The method name in `f64`'s inherent API, which is also the runtime rule's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Prim::Sin => "sin",
-            Prim::Cos => "cos",
-            Prim::Tan => "tan",
-            Prim::Asin => "asin",
-            Prim::Acos => "acos",
-            Prim::Atan => "atan",
-            Prim::Atan2 => "atan2",
-            Prim::Sinh => "sinh",
-            Prim::Cosh => "cosh",
-            Prim::Tanh => "tanh",
-            Prim::Asinh => "asinh",
-            Prim::Acosh => "acosh",
-            Prim::Atanh => "atanh",
-            Prim::Exp => "exp",
-            Prim::Exp2 => "exp2",
-            Prim::ExpM1 => "exp_m1",
-            Prim::Ln => "ln",
-            Prim::Ln1p => "ln_1p",
-            Prim::Log => "log",
-            Prim::Log2 => "log2",
-            Prim::Log10 => "log10",
-            Prim::Sqrt => "sqrt",
-            Prim::Cbrt => "cbrt",
-            Prim::Powi => "powi",
-            Prim::Powf => "powf",
-            Prim::Abs => "abs",
-            Prim::Signum => "signum",
-            Prim::Hypot => "hypot",
-            Prim::Min => "min",
-            Prim::Max => "max",
-            Prim::MulAdd => "mul_add",
-            Prim::Recip => "recip",
-            Prim::Clamp => "clamp",
-            Prim::Floor => "floor",
-            Prim::Ceil => "ceil",
-            Prim::Round => "round",
-            Prim::Trunc => "trunc",
-        }
-    }
-
     pub fn from_name(name: &str) -> Option<Prim> {
-        Prim::ALL.into_iter().find(|prim| prim.name() == name)
+        Prim::ALL.iter().copied().find(|prim| prim.name() == name)
     }
 
-    /// The argument positions, receiver first (`x.powi(n)` is `[Float, Int]`).
-    pub fn args(self) -> &'static [ArgKind] {
-        use ArgKind::{Float, Int};
-        match self {
-            Prim::Powi => &[Float, Int],
-            Prim::Atan2 | Prim::Log | Prim::Powf | Prim::Hypot | Prim::Min | Prim::Max => {
-                &[Float, Float]
-            }
-            Prim::MulAdd | Prim::Clamp => &[Float, Float, Float],
-            _ => &[Float],
-        }
+    /// Every name, separated by spaces, for diagnostics and documentation.
+    pub fn names() -> String {
+        Prim::ALL
+            .iter()
+            .map(|prim| prim.name())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -159,9 +111,21 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for prim in Prim::ALL {
+        for &prim in Prim::ALL {
             assert_eq!(Prim::from_name(prim.name()), Some(prim));
         }
         assert_eq!(Prim::from_name("to_degrees"), None);
+    }
+
+    /// The README's syntax table lists the elementary functions from this table.
+    #[test]
+    fn the_readme_lists_every_function() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+            .expect("the README is beside the workspace");
+        let listed = format!("`{}`", Prim::names());
+        assert!(
+            readme.contains(&listed),
+            "README.md should list the elementary functions as {listed}"
+        );
     }
 }
