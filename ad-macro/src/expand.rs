@@ -67,7 +67,8 @@ pub(crate) fn transform(input: &FnInput, ctxt: Ctxt) -> syn::Result<(Function, F
     let activity = activity::analyse(&primal, &ctxt);
     ctxt.check()?;
     checked(&name, "lower", &primal)?;
-    let record = record::analyse(&primal, &activity);
+    let reads = adjoint::reads(&primal, &activity);
+    let record = record::analyse(&primal, &reads);
     debug::dump_record(&name, &primal, &record);
     let mut adjoint = adjoint::adjoint(&primal, &activity, &record)
         .map_err(|message| internal(&format!("adjoint: {message}")))?;

@@ -31,6 +31,28 @@ pub fn adjoint(
     activity: &Activity,
     record: &Record,
 ) -> Result<Function, String> {
+    build(primal, activity, record, None)
+}
+
+/// The primal values the reverse sweep reads (the other factor of a product, a
+/// rule's arguments, a branch's condition, a loop's bounds or trip count, …),
+/// found by building the reverse sweep once with nothing recorded and noting every
+/// value it reads. `analysis::record` decides from these what to record or
+/// recompute, so "what the reverse reads" and "what it emits" are one rule per
+/// operation, here.
+pub fn reads(primal: &Function, activity: &Activity) -> SecondaryMap<Value, bool> {
+    let mut reads = SecondaryMap::with_default(primal.values.len(), false);
+    // A dropped adjoint is reported by the real build that follows.
+    let _ = build(primal, activity, &Record::default(), Some(&mut reads));
+    reads
+}
+
+fn build(
+    primal: &Function,
+    activity: &Activity,
+    record: &Record,
+    reads: Option<&mut SecondaryMap<Value, bool>>,
+) -> Result<Function, String> {
     let mut func = primal.clone();
     func.name = format!("{}_adjoint", primal.name);
     let seed_ty = Ty::Float(primal.ret);
@@ -76,6 +98,7 @@ pub fn adjoint(
         target: primal.body,
         enclosing: Vec::new(),
         computed: std::collections::HashMap::new(),
+        reads,
     };
     for (array, buffer) in array_buffers {
         reverse.buffers[array] = Some(buffer);
@@ -171,6 +194,8 @@ struct Reverse<'a> {
     enclosing: Vec<Region>,
     /// Arithmetic the reverse sweep has computed, with the region it is in.
     computed: std::collections::HashMap<String, (Value, Region)>,
+    /// Where to note each primal value the reverse sweep reads, if asked to.
+    reads: Option<&'a mut SecondaryMap<Value, bool>>,
 }
 
 impl Reverse<'_> {
@@ -205,6 +230,9 @@ impl Reverse<'_> {
     /// (defined in the top-level code), its recorded copy, or, for a literal from a
     /// nested region, the literal again.
     fn read(&mut self, value: Value) -> Value {
+        if let Some(reads) = self.reads.as_deref_mut() {
+            reads[value] = true;
+        }
         if let Some(copy) = self.recorded[value] {
             return copy;
         }

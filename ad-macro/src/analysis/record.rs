@@ -3,7 +3,7 @@
 //! The reverse of an instruction reads some primal values: the other factor of a
 //! product, the divisor, the arguments and output of an elementary function, the
 //! condition of an `if`, an index into an array, the trip count or the bounds of a
-//! loop. Values of the top-level code are still in scope when the reverse sweep
+//! loop (the adjoint's rules say which: `crate::adjoint::reads`). Values of the top-level code are still in scope when the reverse sweep
 //! runs, so they are read directly: straight-line code records nothing. A value
 //! defined inside a branch or a loop body is out of scope (or overwritten by the
 //! next iteration) by then, so the reverse of that region gets it back in one of
@@ -20,11 +20,7 @@
 //! rule (only values of blocks that run conditionally or more than once go on a
 //! stack) with Enzyme's refinement of recomputing what is cheaper to recompute.
 
-use super::activity::Activity;
-use crate::ir::{
-    BinOp, Function, Op, RangeAdapter, RangeShape, Region, SecondaryMap, Ty, Value, ValueDef,
-};
-use crate::rules::{rule, Rule};
+use crate::ir::{Function, Op, RangeAdapter, RangeShape, Region, SecondaryMap, Ty, Value, ValueDef};
 
 #[derive(Default)]
 pub struct Record {
@@ -72,9 +68,9 @@ pub fn reversed_range(op: &Op) -> Option<RangeShape> {
     })
 }
 
-pub fn analyse(func: &Function, activity: &Activity) -> Record {
-    let mut read = SecondaryMap::with_default(func.values.len(), false);
-    mark_reads(func, func.body, activity, &mut read);
+/// What to record or recompute so that the reverse sweep has every value in
+/// `read` (from [`crate::adjoint::reads`]).
+pub fn analyse(func: &Function, read: &SecondaryMap<Value, bool>) -> Record {
     let home = home_regions(func);
     let cheap = cheap_to_recompute(func, &home);
     let mut planner = Planner {
@@ -99,61 +95,6 @@ pub fn analyse(func: &Function, activity: &Activity) -> Record {
         values.sort();
     }
     planner.record
-}
-
-/// Marks the primal values the reverse sweep of `region` reads.
-fn mark_reads(
-    func: &Function,
-    region: Region,
-    activity: &Activity,
-    read: &mut SecondaryMap<Value, bool>,
-) {
-    for &inst in &func.regions[region].insts {
-        for nested in func.inst_regions(inst) {
-            mark_reads(func, nested, activity, read);
-        }
-        let data = &func.insts[inst];
-        if !activity.needs_reverse(func, inst) {
-            continue;
-        }
-        let active = |v: Value| activity.is_active(v);
-        match (&data.op, &data.args[..]) {
-            (Op::Bin(BinOp::Mul), &[a, b]) => {
-                read[b] |= active(a);
-                read[a] |= active(b);
-            }
-            (Op::Bin(BinOp::Div), &[_, b]) => {
-                read[b] = true;
-                read[data.results[0]] |= active(b);
-            }
-            (Op::Call { prim, .. }, args) if rule(*prim) == Rule::Runtime => {
-                for &arg in args {
-                    read[arg] = true;
-                }
-                read[data.results[0]] = true;
-            }
-            (Op::If { .. }, &[cond]) => read[cond] = true,
-            // The callee's adjoint runs it again on the same arguments; arrays among
-            // them are parameters, read in place.
-            (Op::Apply(_), args) => {
-                for &arg in args {
-                    read[arg] |= !matches!(func.values[arg].ty, crate::ir::Ty::FloatArray(_));
-                }
-            }
-            (Op::Index | Op::Store | Op::Append, &[_, index, ..]) => read[index] = true,
-            // The reverse sweep sizes the buffer's adjoint like the buffer.
-            (Op::NewBuffer { fixed_len: None }, &[_, len]) => read[len] = true,
-            (op @ Op::For { .. }, &[start, end, ..]) if reversed_range(op).is_some() => {
-                read[start] = true;
-                read[end] = true;
-            }
-            (Op::For { .. } | Op::While { .. }, _) => {
-                let trip = *data.results.last().expect("loops return their trip count");
-                read[trip] = true;
-            }
-            _ => {}
-        }
-    }
 }
 
 /// The region each value is defined in.
