@@ -20,7 +20,9 @@
 //! rule (only values of blocks that run conditionally or more than once go on a
 //! stack) with Enzyme's refinement of recomputing what is cheaper to recompute.
 
-use crate::ir::{Function, Op, RangeAdapter, RangeShape, Region, SecondaryMap, Ty, Value, ValueDef};
+use crate::ir::{
+    Function, Op, RangeAdapter, RangeShape, Region, SecondaryMap, Ty, Value, ValueDef,
+};
 
 #[derive(Default)]
 pub struct Record {
