@@ -24,10 +24,10 @@
 //! check. The tolerance (1e-12 relative for f64) fails a wrong sign, a missing term
 //! or a dropped adjoint; where the arithmetic is exact the comparison is `==`.
 //!
-//! Three constructs the README describes as supported do not compile; each sits in
-//! a module that is never built (`#[cfg(any())]`) next to an `#[ignore]`d test that
-//! names it: a buffer filled with a differentiable value, a slice passed twice to
-//! one call, and a constant slice that is not a parameter passed to a callee.
+//! Three constructs the README describes as supported did not compile when this
+//! file was written and are fixed with it: a buffer filled with a differentiable
+//! value, a slice passed twice to one call, and a constant slice that is not a
+//! parameter passed to a callee.
 
 use ad::differentiate;
 use num_dual::{Dual64, DualNum};
@@ -176,13 +176,8 @@ fn buffers_filled_with_non_zero_constants() {
     assert_close("dy", dy, 2.25 * c2 + 2.25 * y * 1.5 * x + sum_v);
 }
 
-// A buffer filled with a differentiable value: the README lists `vec![x; n]` among
-// the supported macros ("macros in the body other than `vec![x; n]` …"), but the
-// macro rejects a fill that depends on a differentiable parameter at compile time
-// ("a buffer filled with a value that depends on a differentiable parameter is not
-// supported"). The function cannot be compiled, so it sits in a module that is never
-// built; remove the `cfg` to reproduce.
-#[cfg(any())]
+// A buffer filled with a differentiable value (`[x; 3]`, `vec![y; n]`): the fill
+// value's adjoint is the sum of the element adjoints when the buffer is made.
 mod filled_with_a_parameter {
     use ad::differentiate;
 
@@ -213,16 +208,6 @@ mod filled_with_a_parameter {
         assert!((dx - (3.0 * x * x * y * (1.0 + y) + nf * y)).abs() < 1e-12);
         assert!((dy - (x3 + 2.0 * x3 * y + nf * x + half)).abs() < 1e-12);
     }
-}
-
-#[test]
-#[ignore = "compile error: `vec![x; n]` / `[x; N]` with a differentiable x is rejected \
-            although the README lists `vec![x; n]` as supported; the test is in the \
-            never-built module `filled_with_a_parameter` above"]
-fn buffers_filled_with_a_differentiable_value() {
-    panic!(
-        "the test cannot be built yet: remove `#[cfg(any())]` from `mod filled_with_a_parameter`"
-    );
 }
 
 // ---------------------------------------------------------------------------------
@@ -670,14 +655,9 @@ fn calls_with_slice_and_scalar_arguments() {
     assert_close("poly dx", px, c[1] + 2.0 * c[2] * x);
 }
 
-// A differentiable slice passed twice to one call (`dot(w, w)`) does not compile:
-// the generated reverse sweep passes the caller's adjoint buffer `d_w` to the
-// callee's adjoint twice, as two `&mut` borrows (E0499, "cannot borrow value as
-// mutable more than once at a time"). Scalars passed twice work (`x.hypot(x)` in
-// straight_line.rs, and to a custom adjoint). The README supports slice arguments to
-// differentiated callees without exception. Never built; remove the `cfg` to
-// reproduce.
-#[cfg(any())]
+// The same differentiable slice passed twice to one call: the callee's adjoint adds
+// into the caller's buffer through both slots (the second through a scratch the
+// caller adds on, as one buffer cannot be lent twice).
 mod same_slice_twice {
     use ad::differentiate;
 
@@ -696,29 +676,33 @@ mod same_slice_twice {
         dot(w, w)
     }
 
+    #[differentiate]
+    fn weighted(w: &[f64], v: &[f64]) -> f64 {
+        dot(w, v) * dot(v, w) + dot(w, w)
+    }
+
     #[test]
-    fn same_slice_twice() {
+    fn a_slice_passed_twice_to_one_call() {
         assert_eq!(norm2_grad(&[1.0, 2.0]), (5.0, vec![2.0, 4.0]));
+        // f = (w·v)² + w·w: ∂f/∂w = 2(w·v)v + 2w, ∂f/∂v = 2(w·v)w.
+        let (w, v) = ([1.0, -2.0, 0.5], [0.5, 3.0, -1.0]);
+        let dot_wv: f64 = w.iter().zip(&v).map(|(a, b)| a * b).sum();
+        let (value, dw, dv) = weighted_grad(&w, &v);
+        assert_eq!(value, dot_wv * dot_wv + 5.25);
+        for k in 0..3 {
+            assert_eq!(dw[k], 2.0 * dot_wv * v[k] + 2.0 * w[k]);
+            assert_eq!(dv[k], 2.0 * dot_wv * w[k]);
+        }
+        // Through the adjoint entry point, with a seed and buffers that hold something.
+        let mut d_w = [1.0, 1.0];
+        norm2_adjoint(&[1.0, 2.0], 0.5, &mut d_w);
+        assert_eq!(d_w, [2.0, 3.0]);
     }
 }
 
-#[test]
-#[ignore = "compile error E0499: a differentiable slice passed twice to one call \
-            (`dot(w, w)`); the test is in the never-built module `same_slice_twice`"]
-fn a_slice_passed_twice_to_one_call() {
-    panic!("the test cannot be built yet: remove `#[cfg(any())]` from `mod same_slice_twice`");
-}
-
-// Constant float slices other than parameters, passed to a callee that
-// differentiates that slice, do not compile: a literal `&[1.0, -2.0, 0.5]` and a
-// method's `&self.coefficients` both fail with E0277 "the trait bound `[f64]:
-// Default` is not satisfied" inside the expansion (the scratch buffer for the
-// callee's adjoint of the constant slice is built with `Default::default()` of
-// `[f64]`). The README says a slice the caller holds constant may go to a callee
-// that differentiates it, and that `self`'s data is a constant; a constant slice
-// *parameter* works (`doubled_fit` in composition.rs). Never built; remove the
-// `cfg` to reproduce.
-#[cfg(any())]
+// Constant float slices other than parameters (a literal, a method's
+// `&self.coefficients`), passed to a callee that differentiates that slice: the
+// callee's adjoint adds into a scratch slot that the caller drops.
 mod constant_slices_to_a_callee {
     use ad::differentiate;
 
@@ -757,14 +741,6 @@ mod constant_slices_to_a_callee {
         };
         assert_eq!(model.value_grad(3.0), (-0.5, 1.0));
     }
-}
-
-#[test]
-#[ignore = "compile error E0277 `[f64]: Default`: a literal slice or `&self.field` passed \
-            to a callee that differentiates it; the test is in the never-built module \
-            `constant_slices_to_a_callee`"]
-fn constant_slices_that_are_not_parameters_passed_to_a_callee() {
-    panic!("the test cannot be built yet: remove `#[cfg(any())]` from `mod constant_slices_to_a_callee`");
 }
 
 #[differentiate]

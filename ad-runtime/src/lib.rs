@@ -34,4 +34,54 @@ pub mod __private {
     /// `&Config`), in a differentiated function's `NAME_adjoint_all`.
     #[derive(Clone, Copy, Debug, Default)]
     pub struct NoAdjoint;
+
+    /// A slot for a constant argument whose type the macro cannot see (`&self.c`, a
+    /// literal `&[1.0, 2.0]`) passed to a differentiated function: zeros of the type
+    /// the callee's slot has (`[T]` as long as the argument, `[T; N]`, `T`, or
+    /// [`NoAdjoint`]), which the caller drops after the call.
+    pub trait ScratchSlot<A: ?Sized> {
+        /// The zeroed slot for `arg`.
+        fn scratch(arg: &A) -> Box<Self>;
+    }
+
+    impl<A: ?Sized> ScratchSlot<A> for NoAdjoint {
+        fn scratch(_: &A) -> Box<Self> {
+            Box::new(NoAdjoint)
+        }
+    }
+
+    impl<T: Real> ScratchSlot<T> for T {
+        fn scratch(_: &T) -> Box<Self> {
+            Box::new(T::ZERO)
+        }
+    }
+
+    impl<T: Real> ScratchSlot<[T]> for [T] {
+        fn scratch(arg: &[T]) -> Box<Self> {
+            vec![T::ZERO; arg.len()].into_boxed_slice()
+        }
+    }
+
+    impl<T: Real> ScratchSlot<Vec<T>> for [T] {
+        fn scratch(arg: &Vec<T>) -> Box<Self> {
+            vec![T::ZERO; arg.len()].into_boxed_slice()
+        }
+    }
+
+    impl<T: Real, const N: usize> ScratchSlot<[T; N]> for [T] {
+        fn scratch(_: &[T; N]) -> Box<Self> {
+            vec![T::ZERO; N].into_boxed_slice()
+        }
+    }
+
+    impl<T: Real, const N: usize> ScratchSlot<[T; N]> for [T; N] {
+        fn scratch(_: &[T; N]) -> Box<Self> {
+            Box::new([T::ZERO; N])
+        }
+    }
+
+    /// [`ScratchSlot::scratch`], with the slot's type taken from where it is used.
+    pub fn scratch_slot<A: ?Sized, S: ?Sized + ScratchSlot<A>>(arg: &A) -> Box<S> {
+        S::scratch(arg)
+    }
 }

@@ -357,6 +357,7 @@ impl Reverse<'_> {
             Op::If { then, otherwise } => return self.reverse_if(inst, *then, *otherwise),
             Op::For { .. } | Op::While { .. } => return self.reverse_loop(inst),
             Op::Store | Op::Append => return self.reverse_store(&data.args.clone()),
+            Op::NewBuffer { .. } => return self.reverse_fill(data.args[0], data.results[0]),
             _ => {}
         }
         let [result] = data.results[..] else {
@@ -446,6 +447,7 @@ impl Reverse<'_> {
                     Some(_) => Slot::Buffer,
                     None => Slot::Scratch(float),
                 },
+                _ if self.is_opaque_reference(arg) => Slot::Inferred,
                 _ => Slot::Constant,
             })
             .collect();
@@ -463,6 +465,29 @@ impl Reverse<'_> {
         for (arg, contribution) in scalar_args.into_iter().zip(contributions) {
             self.contribute(arg, Term::plus(contribution));
         }
+    }
+
+    /// `vec![x; n]` and `[x; N]` reversed: `x` is every element the buffer starts
+    /// with, so its adjoint is the sum of the elements' adjoints at that point.
+    fn reverse_fill(&mut self, fill: Value, array: Value) {
+        if !self.activity.is_active(fill) {
+            return;
+        }
+        let Some(buffer) = self.buffers[array] else {
+            return;
+        };
+        let total = self.push1(Op::SumOf, vec![buffer], self.ty(fill));
+        self.contribute(fill, Term::plus(total));
+    }
+
+    /// Whether `value` is a reference the macro did not look into (`&self.c`): the
+    /// callee may differentiate what it points to.
+    fn is_opaque_reference(&self, value: Value) -> bool {
+        let ValueDef::Result(inst, _) = self.primal.values[value].def else {
+            return false;
+        };
+        matches!(&self.primal.insts[inst].op, Op::Opaque(opaque)
+            if matches!(opaque.expr, syn::Expr::Reference(_)))
     }
 
     /// `a[i] = v` reversed: `v` gets the adjoint that `a[i]` had accumulated, and

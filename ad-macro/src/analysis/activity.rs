@@ -195,11 +195,6 @@ fn report_underivable(
                  buffer of constants; use a buffer of floats (`vec![0.0; n]`)"
                     .to_owned()
             }
-            Op::NewBuffer { .. } => {
-                "a buffer filled with a value that depends on a differentiable parameter is not \
-                 supported; fill it with a constant (`vec![0.0; n]`) and assign the elements"
-                    .to_owned()
-            }
             Op::Opaque(opaque) => {
                 let fix = if opaque.method {
                     format!(

@@ -274,6 +274,14 @@ impl<'f> Emitter<'f> {
                 let (array, index, value) = (&args[0], &args[1], &args[2]);
                 return quote_spanned!(span=> #array[#index] += #value;);
             }
+            Op::SumOf => {
+                let (result, array) = (self.pattern(&data.results), &args[0]);
+                let float = match self.func.values[data.results[0]].ty {
+                    Ty::Float(float) => format_ident!("{}", float.name()),
+                    _ => format_ident!("f64"),
+                };
+                return quote_spanned!(span=> let #result = #array.iter().sum::<#float>(););
+            }
             Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
                 let fill = match data.op {
                     Op::NewBuffer { .. } => args[0].clone(),
@@ -334,8 +342,13 @@ impl<'f> Emitter<'f> {
             .collect();
         let (primal, rest) = operands.split_at(slots.len() + usize::from(callee.method));
         let slotted = &primal[usize::from(callee.method)..];
-        let (seed, mut buffers) = (&rest[0], rest[1..].iter());
+        let seed = &rest[0];
+        let mut buffers = data.args[operands.len() - rest.len() + 1..].iter();
+        // What the call adds into a scratch that the caller adds on: a buffer lent
+        // to an earlier slot of the same call (`dot(w, w)`) cannot be lent twice.
+        let mut lent = Vec::new();
         let mut declarations = Vec::new();
+        let mut after = Vec::new();
         let mut scalars = Vec::new();
         let slot_args: Vec<TokenStream> = slots
             .iter()
@@ -349,12 +362,29 @@ impl<'f> Emitter<'f> {
                     quote!(&mut #name)
                 }
                 Slot::Buffer => {
-                    let buffer = buffers.next().expect("one buffer argument per buffer slot");
-                    quote!(&mut #buffer[..])
+                    let value = *buffers.next().expect("one buffer argument per buffer slot");
+                    let buffer = self.names.operand(value);
+                    if !lent.contains(&value) {
+                        lent.push(value);
+                        return quote!(&mut #buffer[..]);
+                    }
+                    let name = format_ident!("slot{}", k, span = Span::mixed_site());
+                    let zero = self.zero_of(value);
+                    declarations.push(quote!(let mut #name = ::std::vec![#zero; #buffer.len()];));
+                    after.push(quote! {
+                        for (sum, part) in #buffer.iter_mut().zip(&#name) {
+                            *sum += *part;
+                        }
+                    });
+                    quote!(&mut #name[..])
                 }
                 Slot::Scratch(float) => {
                     let (zero, array) = (literal(*float, "0.0"), &slotted[k]);
                     quote!(&mut ::std::vec![#zero; #array.len()][..])
+                }
+                Slot::Inferred => {
+                    let reference = &slotted[k];
+                    quote!(&mut *::ad::__private::scratch_slot(#reference))
                 }
                 Slot::Constant => quote!(&mut ::core::default::Default::default()),
             })
@@ -368,15 +398,21 @@ impl<'f> Emitter<'f> {
         args.extend(slot_args);
         let call = call_tokens(callee, &path, &args);
         let result = self.pattern(&data.results);
-        if scalars.is_empty() {
-            return quote!(#call;);
-        }
-        quote! {
-            let #result = {
+        match (scalars.is_empty(), declarations.is_empty()) {
+            (true, true) => quote!(#call;),
+            (true, false) => quote!({
                 #(#declarations)*
                 #call;
-                (#(#scalars),*)
-            };
+                #(#after)*
+            }),
+            (false, _) => quote! {
+                let #result = {
+                    #(#declarations)*
+                    #call;
+                    #(#after)*
+                    (#(#scalars),*)
+                };
+            },
         }
     }
 

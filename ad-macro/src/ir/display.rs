@@ -129,6 +129,7 @@ impl Function {
                 Op::EmptyBuffer => write!(f, "empty_buffer {args}")?,
                 Op::Append => write!(f, "append {args}")?,
                 Op::AccumulateAt => write!(f, "accumulate_at {args}")?,
+                Op::SumOf => write!(f, "sum_of {args}")?,
                 Op::TakeAt => write!(f, "take_at {args}")?,
                 Op::Window { mutable, inclusive } => {
                     let name = if *mutable { "window_mut" } else { "window" };

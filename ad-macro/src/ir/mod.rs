@@ -164,6 +164,9 @@ pub enum Slot {
     Buffer,
     /// An inactive float array: a scratch buffer of its length, then dropped.
     Scratch(FloatTy),
+    /// A reference the macro cannot see the type of (`&self.c`, `&[1.0, 2.0]`): a
+    /// zeroed slot of the type the callee's slot has, sized like the argument.
+    Inferred,
     /// Anything else: whatever the callee takes for a constant.
     Constant,
 }
@@ -284,6 +287,9 @@ pub enum Op {
     },
     /// Reverse sweep: `args[0][args[1]] += args[2]`.
     AccumulateAt,
+    /// Reverse sweep: the sum of the elements of float array `args[0]` (the adjoint of
+    /// the value a buffer was filled with).
+    SumOf,
     /// Reverse sweep: takes `args[0][args[1]]`, leaving zero there.
     TakeAt,
     /// The part of array `args[0]` from `args[1]` to `args[2]` (`..=` if

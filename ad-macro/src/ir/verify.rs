@@ -77,6 +77,7 @@ fn is_adjoint_only(op: &Op) -> bool {
             | Op::Pop
             | Op::AccumulateAt
             | Op::TakeAt
+            | Op::SumOf
             | Op::AdjointBuffer { .. }
             | Op::ApplyAdjoint(..)
     )
@@ -184,7 +185,7 @@ impl Checker<'_> {
             Op::Statement(_) => (None, 0),
             Op::Push => (Some(1), 0),
             Op::Index | Op::TakeAt => (Some(2), 1),
-            Op::Len => (Some(1), 1),
+            Op::Len | Op::SumOf => (Some(1), 1),
             Op::Store | Op::AccumulateAt | Op::Append => (Some(3), 0),
             Op::Window { .. } => (Some(3), 1),
             Op::EmptyBuffer => (None, 1),
@@ -283,6 +284,7 @@ impl Checker<'_> {
             | Op::AccumulateAt
             | Op::TakeAt
             | Op::Append
+            | Op::SumOf
             | Op::Window { .. }
                 if !matches!(ty(data.args[0]), Ty::FloatArray(_)) =>
             {

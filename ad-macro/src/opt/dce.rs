@@ -64,6 +64,7 @@ fn is_pure(op: &Op) -> bool {
         | Op::Zero
         | Op::Index
         | Op::Len
+        | Op::SumOf
         | Op::Window { .. }
         | Op::NewBuffer { .. }
         | Op::EmptyBuffer
