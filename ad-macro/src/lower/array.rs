@@ -5,11 +5,11 @@
 //! like any other), so overwriting an element records nothing.
 //!
 //! Iteration over an array (`for v in x.iter()`, `.enumerate()`, `.zip(…)`,
-//! `.iter().sum()`) is rewritten to the indexed loop it means before lowering.
+//! `.iter().sum()`) arrives here already rewritten to indexed loops by
+//! `crate::desugar`.
 
 use super::Lowerer;
 use crate::ir::{BinOp, Op, SourceSpan, Ty, Value};
-use quote::{format_ident, quote};
 
 impl Lowerer<'_> {
     /// The float array a path names, if it names one.
@@ -213,80 +213,6 @@ impl Lowerer<'_> {
         let (fill, len) = syn::parse::Parser::parse2(parser, mac.mac.tokens.clone()).ok()?;
         self.lower_buffer(&fill, &len, false, SourceSpan::of(mac))
     }
-
-    /// `x.iter().sum()` (with or without turbofish) of a local: the loop it means.
-    pub(super) fn rewrite_sum(&mut self, call: &syn::ExprMethodCall) -> Option<syn::Expr> {
-        if call.method != "sum" || !call.args.is_empty() {
-            return None;
-        }
-        let array = iterated(&call.receiver)?;
-        let (sum, index) = (self.fresh("sum"), self.fresh("i"));
-        syn::parse2(quote!({
-            let mut #sum = 0.0;
-            for #index in 0..#array.len() {
-                #sum += #array[#index];
-            }
-            #sum
-        }))
-        .ok()
-    }
-
-    /// `for v in x.iter()`, `for (i, v) in x.iter().enumerate()`,
-    /// `for (a, b) in x.iter().zip(y.iter())`: the indexed loop, with the pattern's
-    /// names bound to `&x[i]` as the iterator would bind them.
-    pub(super) fn rewrite_iteration(&mut self, expr: &syn::ExprForLoop) -> Option<syn::Expr> {
-        let syn::Expr::MethodCall(call) = strip_parens(&expr.expr) else {
-            return None;
-        };
-        let index = self.fresh("i");
-        let body = &expr.body.stmts;
-        let pat = &expr.pat;
-        let rewritten = if call.method == "iter" && call.args.is_empty() {
-            let array = &call.receiver;
-            let element = bind_element(pat, quote!(#array[#index]));
-            quote!(for #index in 0..#array.len() { #element #(#body)* })
-        } else if call.method == "enumerate" && call.args.is_empty() {
-            let array = iterated(&call.receiver)?;
-            let syn::Pat::Tuple(tuple) = strip_pat(pat) else {
-                return None;
-            };
-            let [position, element] = [tuple.elems.first()?, tuple.elems.get(1)?];
-            let element = bind_element(element, quote!(#array[#index]));
-            quote!(for #index in 0..#array.len() { let #position = #index; #element #(#body)* })
-        } else if call.method == "zip" && call.args.len() == 1 {
-            let first = iterated(&call.receiver)?;
-            let second = iterated(&call.args[0])?;
-            let syn::Pat::Tuple(tuple) = strip_pat(pat) else {
-                return None;
-            };
-            let [a, b] = [tuple.elems.first()?, tuple.elems.get(1)?];
-            let (a, b) = (
-                bind_element(a, quote!(#first[#index])),
-                bind_element(b, quote!(#second[#index])),
-            );
-            quote!(for #index in 0..#first.len().min(#second.len()) { #a #b #(#body)* })
-        } else {
-            return None;
-        };
-        syn::parse2(rewritten).ok()
-    }
-
-    /// A name for a local the rewriting introduces, which user code cannot name.
-    fn fresh(&mut self, what: &str) -> syn::Ident {
-        self.next_id += 1;
-        format_ident!("__ad_{}{}", what, self.next_id)
-    }
-}
-
-/// `let v = &x[i];` as iteration binds it, or `let v = x[i];` for the pattern `&v`.
-fn bind_element(pat: &syn::Pat, element: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
-    match strip_pat(pat) {
-        syn::Pat::Reference(reference) => {
-            let inner = &reference.pat;
-            quote!(let #inner = #element;)
-        }
-        pat => quote!(let #pat = &#element;),
-    }
 }
 
 /// The `op=` form of an arithmetic or bitwise operator.
@@ -306,27 +232,10 @@ fn compound_operator(op: BinOp) -> Option<syn::BinOp> {
     })
 }
 
-/// `x` in `x.iter()`, for a local `x`.
-fn iterated(expr: &syn::Expr) -> Option<&syn::Expr> {
-    match strip_parens(expr) {
-        syn::Expr::MethodCall(call) if call.method == "iter" && call.args.is_empty() => {
-            matches!(strip_parens(&call.receiver), syn::Expr::Path(_)).then_some(&*call.receiver)
-        }
-        _ => None,
-    }
-}
-
 fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
     match expr {
         syn::Expr::Paren(inner) => strip_parens(&inner.expr),
         syn::Expr::Group(inner) => strip_parens(&inner.expr),
         expr => expr,
-    }
-}
-
-fn strip_pat(pat: &syn::Pat) -> &syn::Pat {
-    match pat {
-        syn::Pat::Paren(inner) => strip_pat(&inner.pat),
-        pat => pat,
     }
 }

@@ -137,9 +137,6 @@ impl Lowerer<'_> {
     /// `for i in a..b { … }` and its `..=`, `.rev()` and `.step_by(k)` forms.
     pub(super) fn lower_for(&mut self, expr: &syn::ExprForLoop) -> Option<Value> {
         self.reject_label(expr.label.as_ref())?;
-        if let Some(indexed) = self.rewrite_iteration(expr) {
-            return self.lower_expr(&indexed);
-        }
         let index_name = match &*expr.pat {
             syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
                 Some(pat.ident.clone())

@@ -62,7 +62,9 @@ impl Lowerer<'_> {
             syn::Expr::Loop(body) => return self.lower_loop(body),
             syn::Expr::Break(exit) => return self.lower_break(exit),
             syn::Expr::Continue(exit) => return self.lower_continue(exit),
-            syn::Expr::Match(choice) => return self.lower_match(choice),
+            // Desugaring turns every `match` into an `if` chain, and leaves one only
+            // where it reported the pattern it could not test.
+            syn::Expr::Match(_) => self.poison(span),
             syn::Expr::Call(call) => match self.lower_empty_buffer(call) {
                 Some(buffer) => buffer,
                 None => self.lower_call(expr, call),
@@ -210,10 +212,6 @@ impl Lowerer<'_> {
                     .inst(Op::Len, vec![array], Ty::Index, SourceSpan::of(expr));
             }
         }
-        if let Some(sum) = self.rewrite_sum(call) {
-            return self.value_of(&sum);
-        }
-
         match Prim::from_name(&name) {
             Some(prim) if call.turbofish.is_none() && call.args.len() + 1 == prim.args().len() => {
                 let receiver = self.value_of(&call.receiver);

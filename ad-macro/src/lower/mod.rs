@@ -12,7 +12,6 @@ mod control;
 mod effect;
 mod exit;
 mod expr;
-mod matching;
 mod scope;
 mod stmt;
 

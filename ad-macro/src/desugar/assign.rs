@@ -1,35 +1,10 @@
-//! Surface desugaring: rewrites of Rust syntax into the smaller language that
-//! lowering knows, done on the syn tree before lowering sees it. Each rewrite is a
-//! small function on one construct; the original function is emitted unchanged,
-//! so what is written here only ever feeds the IR.
-//!
-//! - Parallel assignment, `(a, b) = (b, a + b);` and `[u, v] = [v, u];`: every
-//!   right-hand side is evaluated before any target changes, as Rust does.
-
-use syn::visit_mut::VisitMut;
-
-/// The body of `item` in the core language.
-pub fn desugar(block: &syn::Block) -> syn::Block {
-    let mut block = block.clone();
-    Desugar.visit_block_mut(&mut block);
-    block
-}
-
-struct Desugar;
-
-impl VisitMut for Desugar {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        syn::visit_mut::visit_expr_mut(self, expr);
-        if let Some(sequential) = parallel_assignment(expr) {
-            *expr = sequential;
-        }
-    }
-}
+//! Parallel assignment, `(a, b) = (b, a + b);` and `[u, v] = [v, u];`: every
+//! right-hand side is evaluated before any target changes, as Rust does.
 
 /// `(a, b) = (e1, e2)` → `{ let __ad_next_a = e1; let __ad_next_b = e2; a = __ad_next_a; b = __ad_next_b; }`,
 /// with `_` targets evaluated and dropped. Targets must be distinct places that
 /// lowering can assign (it reports the others).
-fn parallel_assignment(expr: &syn::Expr) -> Option<syn::Expr> {
+pub(super) fn parallel_assignment(expr: &syn::Expr) -> Option<syn::Expr> {
     let syn::Expr::Assign(assign) = expr else {
         return None;
     };
@@ -69,12 +44,7 @@ fn target_name(target: &syn::Expr, position: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use quote::ToTokens;
-
-    fn desugared(body: syn::Block) -> String {
-        desugar(&body).into_token_stream().to_string()
-    }
+    use crate::desugar::tests::desugared;
 
     #[test]
     fn a_tuple_assignment_evaluates_every_value_first() {
@@ -89,7 +59,10 @@ mod tests {
                 b = __ad_next_b;
             };
         });
-        assert_eq!(out, expected.into_token_stream().to_string());
+        assert_eq!(
+            out,
+            quote::ToTokens::into_token_stream(expected).to_string()
+        );
     }
 
     #[test]
@@ -104,7 +77,10 @@ mod tests {
                 u = __ad_next_u;
             };
         });
-        assert_eq!(out, expected.into_token_stream().to_string());
+        assert_eq!(
+            out,
+            quote::ToTokens::into_token_stream(expected).to_string()
+        );
     }
 
     #[test]
