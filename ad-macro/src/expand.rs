@@ -1,5 +1,5 @@
 //! The pipeline, top-down: arguments → signature → desugar → lower → activity →
-//! record → adjoint → optimisations (carry, window, cse, dce) → emit.
+//! record → adjoint → optimisations (carry, window, fold, cse, dce) → emit.
 
 use crate::analysis::{activity, record};
 use crate::args::Args;
@@ -51,9 +51,10 @@ fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
 type Pass = (&'static str, fn(&mut Function));
 
 /// The optimisations of the adjoint IR, in the order they run.
-const OPTIMISATIONS: [Pass; 4] = [
+const OPTIMISATIONS: [Pass; 5] = [
     ("carry", opt::carry_accumulations),
     ("window", opt::hoist_bounds_checks),
+    ("fold", opt::fold_constants),
     ("cse", opt::share_common_subexpressions),
     ("dce", opt::remove_dead_code),
 ];

@@ -529,6 +529,15 @@ impl Reverse<'_> {
         let mut rule_args: Vec<Value> = args.iter().map(|&a| self.read(a)).collect();
         rule_args.push(self.read(result));
         let partials = self.push(Op::Partials(prim), rule_args, &vec![ty; float_args.len()]);
+        // Named for what they are, `dsin_dx`: the partial derivative of the rule's
+        // output with respect to one argument.
+        for (&arg, &partial) in float_args.iter().zip(&partials) {
+            let wrt = self.primal.values[arg]
+                .hint
+                .clone()
+                .unwrap_or_else(|| arg.to_string());
+            self.func.values[partial].hint = Some(format!("d{}_d{wrt}", prim.name()));
+        }
         for (arg, partial) in float_args.into_iter().zip(partials) {
             if self.activity.is_active(arg) {
                 let term = self.push1(Op::Bin(BinOp::Mul), vec![adj, partial], ty);

@@ -13,8 +13,8 @@ fn f_adjoint(x: f64, y: f64, seed: f64, d_x: &mut f64, d_y: &mut f64) -> f64 {
     let v2 = x * y;
     let v3 = x.sin();
     let v4 = v2 + v3;
-    let v6 = ::ad::__private::rules::sin(x, v3);
-    let v7 = seed * v6;
+    let dsin_dx_6 = ::ad::__private::rules::sin(x, v3);
+    let v7 = seed * dsin_dx_6;
     let v8 = seed * y;
     let d_y_9 = seed * x;
     let d_x_10 = v7 + v8;

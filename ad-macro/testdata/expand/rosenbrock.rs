@@ -27,17 +27,16 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     );
     let v3 = x.len();
     let v5 = v3 - 1;
-    let v60 = v5 + 1;
-    let window_61 = x.get(1..v60).unwrap_or(&[]);
-    let window_62 = x.get(0..v5).unwrap_or(&[]);
+    let window_59 = x.get(1..v3).unwrap_or(&[]);
+    let window_60 = x.get(0..v5).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in 0..v5 {
-        let v8 = window_61[i_6];
-        let v9 = window_62[i_6];
-        let v10 = window_62[i_6];
+        let v8 = window_59[i_6];
+        let v9 = window_60[i_6];
+        let v10 = window_60[i_6];
         let v11 = v9 * v10;
         let a_12 = v8 - v11;
-        let v14 = window_62[i_6];
+        let v14 = window_60[i_6];
         let b_15 = 1.0 - v14;
         let v17 = 100.0 * a_12;
         let v18 = v17 * a_12;
@@ -46,16 +45,16 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let s_21 = s_7 + v20;
         s_7 = s_21;
     }
-    let window_64 = d_x.get_mut(1..v60).unwrap_or(&mut []);
+    let window_62 = d_x.get_mut(1..v3).unwrap_or(&mut []);
     let d_s_27 = seed;
     let mut pending_52 = 0.0_f64;
     for i_26 in (0..v5).rev() {
-        let v30 = window_61[i_26];
-        let v31 = window_62[i_26];
-        let v32 = window_62[i_26];
+        let v30 = window_59[i_26];
+        let v31 = window_60[i_26];
+        let v32 = window_60[i_26];
         let v33 = v31 * v32;
         let v34 = v30 - v33;
-        let v35 = window_62[i_26];
+        let v35 = window_60[i_26];
         let v37 = 1.0 - v35;
         let v39 = 100.0 * v34;
         let v40 = d_s_27 * v37;
@@ -71,7 +70,7 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let v53 = v46 + v50;
         let v54 = v53 + v49;
         let v55 = pending_52 + d_a_47;
-        window_64[i_26] += v55;
+        window_62[i_26] += v55;
         pending_52 = v54;
     }
     let v57 = 0 < v5;

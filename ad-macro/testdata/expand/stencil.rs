@@ -26,9 +26,7 @@ fn roughness_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     let v3 = x.len();
     let v5 = v3 - 1;
     let window_49 = x.get(1..v5).unwrap_or(&[]);
-    let v51 = 1 + 1;
-    let v53 = v5 + 1;
-    let window_54 = x.get(v51..v53).unwrap_or(&[]);
+    let window_51 = x.get(2..v3).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in (1..v5).rev() {
         let v48 = i_6 - 1;
@@ -36,7 +34,7 @@ fn roughness_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let v10 = window_49[v48];
         let v11 = 2.0 * v10;
         let v12 = v8 - v11;
-        let v13 = window_54[v48];
+        let v13 = window_51[v48];
         let lap_14 = v12 + v13;
         let v15 = lap_14 * lap_14;
         let s_16 = s_7 + v15;
@@ -46,12 +44,12 @@ fn roughness_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     let mut pending_39 = 0.0_f64;
     let mut pending_40 = 0.0_f64;
     for i_21 in 1..v5 {
-        let v55 = i_21 - 1;
-        let v25 = x[v55];
-        let v26 = window_49[v55];
+        let v52 = i_21 - 1;
+        let v25 = x[v52];
+        let v26 = window_49[v52];
         let v28 = 2.0 * v26;
         let v29 = v25 - v28;
-        let v30 = window_54[v55];
+        let v30 = window_51[v52];
         let v31 = v29 + v30;
         let v32 = d_s_22 * v31;
         let d_lap_33 = v32 + v32;
@@ -59,7 +57,7 @@ fn roughness_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
         let v36 = v34 * 2.0;
         let v41 = pending_40 + v36;
         let v42 = pending_39 + d_lap_33;
-        d_x[v55] += v42;
+        d_x[v52] += v42;
         (pending_39, pending_40) = (v41, d_lap_33);
     }
     let v47 = 1 < v5;
