@@ -3,10 +3,11 @@
 //! each derive loop bounds and windows from the same values (`n - 1`, then `n - 1 + 1`
 //! in both; `x.get(1..n)` before each loop); a person would write them once.
 //!
-//! Element loads are left apart on purpose: one load whose adjoint sums several
-//! uses made Rosenbrock's reverse loop slower than separate loads with separate
-//! `+=` (measured when value numbering was added). Literals are written where they
-//! are used, so they are not shared either.
+//! Element loads of arrays that nothing writes are shared too (`x[i] * x[i]`). This
+//! runs after the adjoint is built, so the reverse sweep still adds each use's
+//! contribution on its own: an earlier attempt to load once and add one summed
+//! adjoint made Rosenbrock's reverse loop slower (measured when value numbering
+//! was added). Literals are written where they are used, so they are not shared.
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ enum Key {
     Not(Operand),
     Cast(String, Operand),
     Len(Operand),
+    Index(Operand, Operand),
     Window(bool, Operand, Operand, Operand),
 }
 
@@ -102,6 +104,7 @@ impl Sharing {
             Op::Not => Key::Not(arg(0)),
             Op::Cast(ty) => Key::Cast(quote::ToTokens::to_token_stream(ty).to_string(), arg(0)),
             Op::Len if unwritten(0) => Key::Len(arg(0)),
+            Op::Index if unwritten(0) => Key::Index(arg(0), arg(1)),
             Op::Window {
                 mutable: false,
                 inclusive,

@@ -27,55 +27,50 @@ fn rosenbrock_adjoint(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     );
     let v3 = x.len();
     let v5 = v3 - 1;
-    let window_59 = x.get(1..v3).unwrap_or(&[]);
-    let window_60 = x.get(0..v5).unwrap_or(&[]);
+    let window_54 = x.get(1..v3).unwrap_or(&[]);
+    let window_55 = x.get(0..v5).unwrap_or(&[]);
     let mut s_7 = 0.0;
     for i_6 in 0..v5 {
-        let v8 = window_59[i_6];
-        let v9 = window_60[i_6];
-        let v10 = window_60[i_6];
-        let v11 = v9 * v10;
-        let a_12 = v8 - v11;
-        let v14 = window_60[i_6];
-        let b_15 = 1.0 - v14;
-        let v17 = 100.0 * a_12;
-        let v18 = v17 * a_12;
-        let v19 = b_15 * b_15;
-        let v20 = v18 + v19;
-        let s_21 = s_7 + v20;
-        s_7 = s_21;
+        let v8 = window_54[i_6];
+        let v9 = window_55[i_6];
+        let v10 = v9 * v9;
+        let a_11 = v8 - v10;
+        let b_13 = 1.0 - v9;
+        let v15 = 100.0 * a_11;
+        let v16 = v15 * a_11;
+        let v17 = b_13 * b_13;
+        let v18 = v16 + v17;
+        let s_19 = s_7 + v18;
+        s_7 = s_19;
     }
-    let window_62 = d_x.get_mut(1..v3).unwrap_or(&mut []);
-    let d_s_27 = seed;
-    let mut pending_52 = 0.0_f64;
-    for i_26 in (0..v5).rev() {
-        let v30 = window_59[i_26];
-        let v31 = window_60[i_26];
-        let v32 = window_60[i_26];
-        let v33 = v31 * v32;
-        let v34 = v30 - v33;
-        let v35 = window_60[i_26];
-        let v37 = 1.0 - v35;
-        let v39 = 100.0 * v34;
-        let v40 = d_s_27 * v37;
-        let v41 = d_s_27 * v34;
-        let v42 = d_s_27 * v39;
-        let v44 = v41 * 100.0;
-        let d_b_45 = v40 + v40;
-        let v46 = -d_b_45;
-        let d_a_47 = v42 + v44;
-        let v48 = -d_a_47;
-        let v49 = v48 * v32;
-        let v50 = v48 * v31;
-        let v53 = v46 + v50;
-        let v54 = v53 + v49;
-        let v55 = pending_52 + d_a_47;
-        window_62[i_26] += v55;
-        pending_52 = v54;
+    let window_57 = d_x.get_mut(1..v3).unwrap_or(&mut []);
+    let d_s_25 = seed;
+    let mut pending_47 = 0.0_f64;
+    for i_24 in (0..v5).rev() {
+        let v28 = window_54[i_24];
+        let v29 = window_55[i_24];
+        let v30 = v29 * v29;
+        let v31 = v28 - v30;
+        let v33 = 1.0 - v29;
+        let v35 = 100.0 * v31;
+        let v36 = d_s_25 * v33;
+        let v37 = d_s_25 * v31;
+        let v38 = d_s_25 * v35;
+        let v40 = v37 * 100.0;
+        let d_b_41 = v36 + v36;
+        let v42 = -d_b_41;
+        let d_a_43 = v38 + v40;
+        let v44 = -d_a_43;
+        let v45 = v44 * v29;
+        let v48 = v42 + v45;
+        let v49 = v48 + v45;
+        let v50 = pending_47 + d_a_43;
+        window_57[i_24] += v50;
+        pending_47 = v49;
     }
-    let v57 = 0 < v5;
-    if v57 {
-        d_x[0] += pending_52;
+    let v52 = 0 < v5;
+    if v52 {
+        d_x[0] += pending_47;
     }
     s_7
 }
