@@ -6,13 +6,16 @@
 //!
 //! - `assign`: parallel assignment, `(a, b) = (b, a + b);`.
 //! - `matching`: `match` on integers and `bool`s, as the `if` chain it means.
-//! - `iteration`: `for v in x.iter()` (`.enumerate()`, `.zip(…)`) and
-//!   `x.iter().sum()`, as the indexed loops they mean.
+//! - `chain`: iterator chains (`x.iter().zip(y).map(|(a, b)| a * b).sum()`, `for`
+//!   loops over them, over slices and over windows), as the indexed loops they mean.
+//! - `closure`: a closure bound to a name, `let f = |v: f64| v * v;`, inlined where
+//!   it is called.
 //!
 //! Names the rewrites introduce start with `__ad_`, which user code does not use.
 
 mod assign;
-mod iteration;
+mod chain;
+mod closure;
 mod matching;
 
 use crate::ctxt::Ctxt;
@@ -22,13 +25,21 @@ use syn::visit_mut::VisitMut;
 /// `ctxt` and their construct is left as it was.
 pub fn desugar(block: &syn::Block, ctxt: &Ctxt) -> syn::Block {
     let mut block = block.clone();
-    Desugar { ctxt, next_id: 0 }.visit_block_mut(&mut block);
+    Desugar {
+        ctxt,
+        next_id: 0,
+        views: Vec::new(),
+    }
+    .visit_block_mut(&mut block);
     block
 }
 
 struct Desugar<'c> {
     ctxt: &'c Ctxt,
     next_id: usize,
+    /// Windows (`x.windows(k)`, `x.chunks(k)`) bound to names by the chain being
+    /// rewritten, written as parts of their array once it is.
+    views: Vec<(String, chain::View)>,
 }
 
 impl Desugar<'_> {
@@ -45,14 +56,79 @@ impl VisitMut for Desugar<'_> {
         let rewritten = match expr {
             syn::Expr::Assign(_) => assign::parallel_assignment(expr),
             syn::Expr::Match(choice) => self.match_chain(choice),
-            syn::Expr::ForLoop(for_loop) => self.indexed_iteration(for_loop),
-            syn::Expr::MethodCall(call) => self.indexed_sum(call),
+            syn::Expr::ForLoop(for_loop) => self.chain_loop(for_loop),
+            syn::Expr::MethodCall(call) => self.consumer(call),
             _ => None,
         };
-        if let Some(rewritten) = rewritten {
-            *expr = rewritten;
+        if let Some(mut rewritten) = rewritten {
+            let views = std::mem::take(&mut self.views);
+            if !views.is_empty() {
+                chain::substitute_views(&mut rewritten, &views, self.ctxt);
+            }
+            *expr = respan_generated(&rewritten, syn::spanned::Spanned::span(&*expr));
         }
     }
+
+    /// `let total: usize = idx.iter().sum();`: the sum starts from an integer.
+    fn visit_local_mut(&mut self, local: &mut syn::Local) {
+        if let (syn::Pat::Type(typed), Some(init)) = (&local.pat, &mut local.init) {
+            if let syn::Expr::MethodCall(call) = &mut *init.expr {
+                let ty = &typed.ty;
+                if (call.method == "sum" || call.method == "product") && call.turbofish.is_none() {
+                    call.turbofish = Some(syn::parse_quote!(::<#ty>));
+                }
+            }
+        }
+        syn::visit_mut::visit_local_mut(self, local);
+    }
+
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, block);
+        self.inline_closures(block);
+    }
+}
+
+/// What a construct whose error desugaring reported becomes: lowering takes it
+/// for a value it need not look into, so the one error is the only one.
+pub(crate) fn reported() -> syn::Expr {
+    syn::parse_quote!(__ad_reported)
+}
+
+/// `rewritten` with the tokens the rewrite made (spanned at the macro's call site,
+/// the attribute) spanned at `span`, the user's construct: an error about them, or
+/// a lint, then points at the code the user wrote. Tokens taken from the user's
+/// code keep their own spans.
+fn respan_generated(rewritten: &syn::Expr, span: proc_macro2::Span) -> syn::Expr {
+    let call_site = format!("{:?}", proc_macro2::Span::call_site());
+    let tokens = respan_tokens(
+        quote::ToTokens::to_token_stream(rewritten),
+        span,
+        &call_site,
+    );
+    syn::parse2(tokens).unwrap_or_else(|_| rewritten.clone())
+}
+
+fn respan_tokens(
+    tokens: proc_macro2::TokenStream,
+    span: proc_macro2::Span,
+    call_site: &str,
+) -> proc_macro2::TokenStream {
+    use proc_macro2::TokenTree;
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let inner = respan_tokens(group.stream(), span, call_site);
+                let mut respanned = proc_macro2::Group::new(group.delimiter(), inner);
+                respanned.set_span(group.span());
+                token = TokenTree::Group(respanned);
+            }
+            if format!("{:?}", token.span()) == call_site {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ impl Lowerer<'_> {
                 self.builder
                     .inst(Op::Const(lit.lit.clone()), Vec::new(), ty, span)
             }
+            // What desugaring left where it reported an error.
+            syn::Expr::Path(path) if path.path.is_ident("__ad_reported") => self.poison(span),
             syn::Expr::Path(path) => match path.path.get_ident().filter(|_| path.qself.is_none()) {
                 Some(ident) => match self.lookup(ident) {
                     Some(value) => value,
@@ -197,6 +199,13 @@ impl Lowerer<'_> {
                 .and_then(|ident| self.lookup(ident))
                 .is_some_and(|value| matches!(self.builder.ty(value), Ty::Float(_))),
             syn::Expr::Index(index) => self.array_of(&index.expr).is_some(),
+            // What desugared iterator chains bind: `&x[i]`, `&&x[i]` and their `*`s.
+            syn::Expr::Reference(reference) if reference.mutability.is_none() => {
+                self.is_float_valued(&reference.expr)
+            }
+            syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
+                self.is_float_valued(&unary.expr)
+            }
             _ => false,
         }
     }
@@ -365,6 +374,13 @@ impl VisitMut for CaptureLocals<'_, '_> {
             syn::Expr::Macro(mac) if mac.mac.path.is_ident("vec") => self.capture_in_vec(mac),
             syn::Expr::Macro(mac) => {
                 self.lowerer.unsupported_macro(&mac.mac);
+            }
+            // A block with a value (what a desugared iterator chain is, as in
+            // `x.iter().position(…).unwrap_or(0)`) runs first and is read as a local.
+            syn::Expr::Block(block) if block.label.is_none() => {
+                if let Some(value) = self.lowerer.lower_block(&block.block) {
+                    *expr = self.capture(value);
+                }
             }
             syn::Expr::Closure(_)
             | syn::Expr::Block(_)

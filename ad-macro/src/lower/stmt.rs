@@ -115,6 +115,9 @@ impl Lowerer<'_> {
         };
         let mut value = self.value_of(&init.expr);
         // The annotation is kept: rustc may need it (`let mut s: f64 = 0.0; … s.cos()`).
+        // An array needs none (and a `let` would move it away from its adjoint's uses).
+        let annotation =
+            annotation.filter(|_| !matches!(self.builder.ty(value), Ty::FloatArray(_)));
         if let Some(ty) = annotation {
             if let Some(float) = crate::ast::float_type(ty) {
                 self.refine_literal_type(value, float);

@@ -3,7 +3,9 @@ use ad::differentiate;
 #[differentiate(wrt(x, q))]
 fn f(x: f64, y: f64) -> f64 {
     let a = x.to_degrees();
-    let b = |v: f64| v;
+    let b = |v: f64| {
+        return v;
+    };
     let s = format!("{}", y);
     a + b(y) + s.len() as f64
 }
