@@ -89,6 +89,76 @@ fn expand() {
     run_dir("expand");
 }
 
+#[test]
+fn opt() {
+    run_dir("opt");
+}
+
+#[test]
+fn emit() {
+    run_dir("emit");
+}
+
+#[test]
+fn verify_rejects() {
+    run_dir("verify");
+}
+
+/// What the text cannot write (each instruction, region and definition is written
+/// once, where it is), made by editing what it can.
+#[test]
+fn verify_rejects_what_text_cannot_write() {
+    let func = parse(
+        "fn f(v0 x: f64) -> f64 {
+            v1: bool = const true
+            v3: f64 = if v1 {
+                v2: f64 = sin v0
+                yield v2
+            } else {
+                yield v0
+            }
+            return v3
+        }",
+    )
+    .expect("valid IR text");
+    assert_eq!(verify(&func), Ok(()));
+    let branch = func.regions[func.body].insts[1];
+    let [then, otherwise] = func.inst_regions(branch)[..] else {
+        panic!("an `if` has two regions");
+    };
+    let sin = func.regions[then].insts[0];
+
+    let mut in_two_regions = func.clone();
+    in_two_regions.regions[otherwise].insts.push(sin);
+    let error = verify(&in_two_regions).expect_err("an instruction in two regions");
+    assert!(
+        error.contains(&format!("{sin} is in more than one region")),
+        "{error}"
+    );
+
+    let mut owned_twice = func.clone();
+    owned_twice.insts[branch].op = crate::ir::Op::If {
+        then,
+        otherwise: then,
+    };
+    let error = verify(&owned_twice).expect_err("a region of two instructions");
+    assert!(
+        error.contains(&format!("{then} belongs to 2 instructions")),
+        "{error}"
+    );
+
+    let mut claimed = func.clone();
+    let x = claimed.params[0]
+        .value
+        .expect("a primal parameter has a value");
+    claimed.values[x].def = crate::ir::ValueDef::Result(sin, 0);
+    let error = verify(&claimed).expect_err("a parameter defined elsewhere");
+    assert!(
+        error.contains(&format!("{x} is not defined by parameter 0")),
+        "{error}"
+    );
+}
+
 /// The README's "How it works" shows `readme.ir` of `lower/` and `adjoint/` as they are.
 #[test]
 fn the_readme_shows_the_readme_filetests() {
@@ -526,7 +596,7 @@ fn round_trip_filetests() {
 #[test]
 fn round_trip_ir_inputs() {
     let mut failures = Vec::new();
-    for dir in ["adjoint"] {
+    for dir in ["adjoint", "opt", "emit", "verify"] {
         for entry in std::fs::read_dir(testdata(dir)).expect("testdata directory exists") {
             let path = entry.expect("readable testdata entry").path();
             let text = std::fs::read_to_string(&path).expect("readable filetest");
