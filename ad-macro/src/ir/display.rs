@@ -42,6 +42,7 @@ impl Display for Function {
             match (&param.kind, param.value) {
                 (ParamKind::Primal { name, wrt }, Some(v)) => {
                     let constant = if *wrt { "" } else { "const " };
+                    let name = hint_text(&name.to_string());
                     write!(f, "{constant}{v} {name}: {}", param.ty)?
                 }
                 (ParamKind::Seed, Some(v)) => write!(f, "seed {}", self.def(v))?,

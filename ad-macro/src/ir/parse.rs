@@ -466,8 +466,12 @@ impl<'t> Reader<'t> {
             let wrt = !cursor.eat_word("const");
             let value = self.value(cursor)?;
             let at = cursor.at;
-            let word = cursor.word()?;
-            let name = syn::parse::Parser::parse_str(syn::ext::IdentExt::parse_any, word);
+            let word = if cursor.peek("\"") {
+                cursor.string()?
+            } else {
+                cursor.word()?.to_owned()
+            };
+            let name = syn::parse::Parser::parse_str(syn::ext::IdentExt::parse_any, &word);
             let Ok(name) = name else {
                 cursor.at = at;
                 return cursor.error("the parameter's name");
@@ -476,7 +480,7 @@ impl<'t> Reader<'t> {
             let ty = self.ty(cursor)?;
             let def = Def {
                 value,
-                hint: Some(word.to_owned()),
+                hint: Some(word),
                 ty,
             };
             self.define(def, ValueDef::Param(index));
@@ -1053,6 +1057,220 @@ impl syn::visit_mut::VisitMut for Captures {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every operation and every form of its text, in the form `display` writes.
+    const EVERYTHING: &str = r#"fn everything(v0 x: f64, const v1 n: ?, v2 w: [f64], const v3 self: ?, seed v4 seed: f64, out adj(v0): f32, out v5 d_w: [f64] = adj(v2)) -> f64 {
+    v6: float = const 1.5
+    v7 "a b": ? = opaque "the call of `g`" { g (v1 , S { k : v1 }) }
+    v8: f64 = opaque "the method `m`" method { v3 . m (v0 , v1) }
+    v9 counts: ? = opaque "a `vec!` of listed values" reads_only { vec ! [0usize ; v1] }
+    statement "a store into a buffer of constants" { v9 [v1] += v1 }
+    v10: f64 = add v0, v6
+    v11: f64 = neg v10
+    v12: bool = lt v0, v6
+    v13: bool = not v12
+    v14: f64 = f64::sin v0
+    v15: f64 = cos v0
+    v16: f32 = cast v0 as f32
+    v17 r#type: f64 = ascribe v0: f64
+    v18: f64, v19: f64 = partials atan2 v0, v15, v14
+    accumulate adj(v0), v18
+    accumulate param1, v19
+    v20: ? = poison
+    v21: f64 = no_grad v0
+    effect println!("{} {x}" , v0) implicit(x = v10)
+    effect assert![v12]
+    v22: f64 = apply physics::drag(v0, &v2)
+    v23: f64 = apply v3.predict(v0, &v2)
+    v24: f64, v25: f64 = apply_adjoint physics::drag(v0, &v2, v1, v3, v0, v1) seed v4 slots(scalar f64, buffer v5, scratch f32, inferred, constant, scalar f64)
+    apply_adjoint v3.predict(v0) seed v4 slots(constant) extra(v5)
+    push v0
+    v26: f64 = pop
+    v27: f64 = zero
+    v28: f64 = index v2, v1
+    v29: usize = len v2
+    v30 a: [f64] = buffer v0, v29
+    v31 b: [f64] = buffer v0; 3
+    store v30, v1, v0
+    v32 all: [f64] = empty_buffer
+    v33 some: [f64] = empty_buffer v29
+    append v32, v1, v0
+    v34: [f64] = adjoint_buffer v29
+    v35: [f64] = adjoint_buffer; 3
+    accumulate_at v34, v1, v0
+    v36: f64 = sum_of v34
+    v37: f64 = take_at v34, v1
+    v38 window: [f64] = window .. v2, v1, v29
+    v39 window: [f64] = window ..= v2, v1, v29
+    v40 window: [f64] = window_mut .. v34, v1, v29
+    v41 window: [f64] = window_mut ..= v34, v1, v29
+    v42: f64, v43: f64 = if v12 {
+        v44: f64 = mul v0, v0
+        yield v44, v44
+    } else {
+        yield v0, v0
+    }
+    if v13 {
+        yield
+    } else {
+        yield
+    }
+    v45 trips: usize = for v46 i: int in v1..=v29 step_by v1 rev {
+        yield
+    }
+    v47 s: f64, v48 #break0: bool, v49 trips: usize = for v50 i: usize in v1..v29 rev step_by v29 carry(v51 s: f64 = v0, v52 #break0: bool = v13) until v52 {
+        v53 s: f64 = add v51, v0
+        yield v53, v52
+    }
+    v54 y: f64, v55 trips: usize = while carry(v56 y: f64 = v0) {
+        v57: bool = gt v56, v6
+        yield v57
+    } do carry(v58 y: f64 = v0) {
+        v59 y: f64 = sqrt v58
+        yield v59
+    }
+    return v54
+}
+detached {
+    v60: f64 = exp v0
+}"#;
+
+    fn op_name(op: &Op) -> &'static str {
+        match op {
+            Op::Const(_) => "const",
+            Op::Opaque(_) => "opaque",
+            Op::Bin(_) => "bin",
+            Op::Neg => "neg",
+            Op::Not => "not",
+            Op::Call { .. } => "call",
+            Op::Cast(_) => "cast",
+            Op::Ascribe(_) => "ascribe",
+            Op::Statement(_) => "statement",
+            Op::Partials(_) => "partials",
+            Op::Accumulate { .. } => "accumulate",
+            Op::Poison => "poison",
+            Op::NoGrad => "no_grad",
+            Op::Effect { .. } => "effect",
+            Op::Apply(_) => "apply",
+            Op::ApplyAdjoint(..) => "apply_adjoint",
+            Op::If { .. } => "if",
+            Op::For { .. } => "for",
+            Op::While { .. } => "while",
+            Op::Push => "push",
+            Op::Pop => "pop",
+            Op::Zero => "zero",
+            Op::Index => "index",
+            Op::Len => "len",
+            Op::NewBuffer { .. } => "buffer",
+            Op::Store => "store",
+            Op::EmptyBuffer => "empty_buffer",
+            Op::Append => "append",
+            Op::AdjointBuffer { .. } => "adjoint_buffer",
+            Op::AccumulateAt => "accumulate_at",
+            Op::SumOf => "sum_of",
+            Op::TakeAt => "take_at",
+            Op::Window { .. } => "window",
+        }
+    }
+
+    /// The text shows every operation in a form that reads back as written. A new
+    /// operation fails to compile in `op_name`: add it there, here and to `EVERYTHING`.
+    #[test]
+    fn every_operation_reads_back() {
+        let func = parse(EVERYTHING).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(func.to_string(), EVERYTHING);
+        let seen: Vec<&str> = func
+            .insts
+            .keys()
+            .map(|i| op_name(&func.insts[i].op))
+            .collect();
+        let all = [
+            "const",
+            "opaque",
+            "bin",
+            "neg",
+            "not",
+            "call",
+            "cast",
+            "ascribe",
+            "statement",
+            "partials",
+            "accumulate",
+            "poison",
+            "no_grad",
+            "effect",
+            "apply",
+            "apply_adjoint",
+            "if",
+            "for",
+            "while",
+            "push",
+            "pop",
+            "zero",
+            "index",
+            "len",
+            "buffer",
+            "store",
+            "empty_buffer",
+            "append",
+            "adjoint_buffer",
+            "accumulate_at",
+            "sum_of",
+            "take_at",
+            "window",
+        ];
+        for name in all {
+            assert!(seen.contains(&name), "EVERYTHING has no {name}");
+        }
+    }
+
+    /// What the reader takes from the payloads: captures in first-use order (as
+    /// lowering numbers them), the effect's explicit and implicit arguments, the
+    /// callee's references.
+    #[test]
+    fn payloads_keep_their_structure() {
+        let func = parse(EVERYTHING).expect("EVERYTHING reads");
+        let find = |name: &str| {
+            func.insts
+                .keys()
+                .find(|&i| op_name(&func.insts[i].op) == name)
+                .map(|i| &func.insts[i])
+                .expect("EVERYTHING has it")
+        };
+        let statement = find("statement");
+        assert_eq!(statement.args, [Value::new(9), Value::new(1)]);
+        let Op::Effect {
+            explicit, implicit, ..
+        } = &find("effect").op
+        else {
+            unreachable!()
+        };
+        assert_eq!((*explicit, implicit.len()), (1, 1));
+        assert_eq!(find("effect").args, [Value::new(0), Value::new(10)]);
+        let Op::Apply(callee) = &find("apply").op else {
+            unreachable!()
+        };
+        assert_eq!(
+            (callee.method, &callee.by_ref[..]),
+            (false, &[false, true][..])
+        );
+        assert_eq!(func.values[Value::new(7)].hint.as_deref(), Some("a b"));
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let error = |text: &str| parse(text).expect_err("not IR");
+        assert!(
+            error("fn f(v0 x: f64) -> f64 {\n    v1: f64 = frobnicate v0\n    return v1\n}")
+                .starts_with("line 2: expected an operation")
+        );
+        assert!(
+            error("fn f(v0 x: f64) -> f64 {\n    v1: f64 = mul v0, v0\n")
+                .contains("end of the text")
+        );
+        assert!(error("fn f(v0 x: f64) -> f64 {\n    return v0\n}\nfn g")
+            .starts_with("line 4: unexpected"));
+    }
 
     #[test]
     fn hints_that_are_not_words_are_quoted() {
