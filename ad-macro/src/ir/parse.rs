@@ -16,11 +16,10 @@
 
 use super::display::{is_hint_char, is_hint_word};
 use super::{
-    capture_ident, capture_placeholder, Callee, FloatTy, Function, Inst, InstData, Op, Opaque,
-    Param, ParamKind, Prim, RangeAdapter, RangeShape, Region, RegionData, Slot, SourceSpan, Ty,
-    Value, ValueData, ValueDef,
+    capture_ident, capture_placeholder, Arena, BinOp, Callee, EntityRef, FloatTy, Function, Inst,
+    InstData, Op, Opaque, Param, ParamKind, Prim, RangeAdapter, RangeShape, Region, RegionData,
+    Slot, SourceSpan, Ty, Value, ValueData, ValueDef,
 };
-use super::{Arena, BinOp, EntityRef};
 use proc_macro2::{TokenStream, TokenTree};
 use std::collections::BTreeMap;
 
