@@ -14,6 +14,8 @@ mod builder;
 mod compact;
 mod display;
 mod entity;
+#[cfg(test)]
+pub mod parse;
 mod prim;
 pub mod verify;
 
