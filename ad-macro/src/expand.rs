@@ -48,10 +48,10 @@ fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
 }
 
 /// A pass that rewrites the IR in place, by its name in dumps and errors.
-type Pass = (&'static str, fn(&mut Function));
+pub(crate) type Pass = (&'static str, fn(&mut Function));
 
 /// The optimisations of the adjoint IR, in the order they run.
-const OPTIMISATIONS: [Pass; 5] = [
+pub(crate) const OPTIMISATIONS: [Pass; 5] = [
     ("carry", opt::carry_accumulations),
     ("window", opt::hoist_bounds_checks),
     ("fold", opt::fold_constants),

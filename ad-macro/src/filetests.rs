@@ -401,17 +401,20 @@ fn adjoint_of(primal: &Function) -> Result<Function, String> {
 
 /// The optimisation `OPTIMISATIONS` (`expand.rs`) lists under `name`.
 fn optimisation(name: &str) -> Result<fn(&mut Function), String> {
-    Ok(match name {
-        "carry" => crate::opt::carry_accumulations,
-        "window" => crate::opt::hoist_bounds_checks,
-        "cse" => crate::opt::share_common_subexpressions,
-        "dce" => crate::opt::remove_dead_code,
-        _ => {
-            return Err(format!(
-                "unknown optimisation {name}; expected carry, window, cse or dce"
-            ))
-        }
-    })
+    crate::expand::OPTIMISATIONS
+        .iter()
+        .find(|(pass, _)| *pass == name)
+        .map(|&(_, optimise)| optimise)
+        .ok_or_else(|| {
+            let names: Vec<&str> = crate::expand::OPTIMISATIONS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect();
+            format!(
+                "unknown optimisation {name}; expected one of {}",
+                names.join(", ")
+            )
+        })
 }
 
 /// The Rust emitted for an adjoint function, with the user's signature `signature`
@@ -517,13 +520,13 @@ fn run_verify(file: &IrFile) -> Result<(), String> {
 /// after each optimisation.
 fn stages(input: &FnInput) -> Result<Vec<(&'static str, Function)>, String> {
     let ctxt = Ctxt::default();
-    let body = crate::desugar::desugar(&input.item.block);
+    let body = crate::desugar::desugar(&input.item.block, &ctxt);
     let primal = crate::lower::lower(input, &body, &ctxt);
     ctxt.check().map_err(|e| e.to_string())?;
     let mut func = adjoint_of(&primal)?;
     let mut stages = vec![("lower", primal), ("adjoint", func.clone())];
-    for name in ["carry", "window", "cse", "dce"] {
-        optimisation(name)?(&mut func);
+    for (name, optimise) in crate::expand::OPTIMISATIONS {
+        optimise(&mut func);
         stages.push((name, func.clone()));
     }
     Ok(stages)

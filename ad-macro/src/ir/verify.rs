@@ -244,10 +244,11 @@ impl Checker<'_> {
         }
         self.types(inst)?;
         for (k, &result) in data.results.iter().enumerate() {
+            self.define(result)
+                .map_err(|message| format!("{at}: {message}"))?;
             if func.values[result].def != ValueDef::Result(inst, k) {
                 return Err(format!("{at}: {result} is not its result {k}"));
             }
-            self.define(result)?;
         }
         Ok(())
     }
