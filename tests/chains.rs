@@ -126,8 +126,21 @@ fn largest_and_smallest(x: &[f64]) -> f64 {
     hi * 3.0 - lo
 }
 
+#[differentiate]
+fn reduced(x: &[f64]) -> f64 {
+    x.iter().copied().reduce(|a, b| a * 0.5 + b * b).unwrap()
+}
+
 #[test]
 fn folds_and_extremes() {
+    let (value, dx) = reduced_grad(&X);
+    assert_close("reduce", value, reduced(&X));
+    let want = dual_gradient(
+        |x| x.iter().copied().reduce(|a, b| a * 0.5 + b * b).unwrap(),
+        &X,
+    );
+    assert_gradient("reduce dx", &dx, &want);
+
     let (value, dx) = discounted_grad(&X);
     assert_close("discounted", value, discounted(&X));
     let want = dual_gradient(|x| x.iter().fold(d(0.0), |acc, &v| acc * 0.5 + v.sin()), &X);
@@ -482,6 +495,41 @@ fn closures_and_nested_chains() {
     let (_, dx) = sum_of_squares_by_path_grad(&X);
     let want: Vec<f64> = X.iter().map(|v| 2.0 * v).collect();
     assert_gradient("map(square) dx", &dx, &want);
+}
+
+// ---- a chain records what the loop it means records ----------------------------
+
+#[differentiate]
+fn loss_chain(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    x.iter()
+        .zip(y)
+        .map(|(&xi, &yi)| (w[0] * xi + w[1] - yi).tanh().powi(2))
+        .sum::<f64>()
+}
+
+#[differentiate]
+fn loss_loop(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len().min(y.len()) {
+        s += (w[0] * x[i] + w[1] - y[i]).tanh().powi(2);
+    }
+    s
+}
+
+#[test]
+fn a_chain_records_no_more_than_its_loop() {
+    let w = [0.8, -0.3];
+    let record = |f: &dyn Fn() -> (f64, Vec<f64>, Vec<f64>, Vec<f64>)| {
+        ad::stack::reset_peak();
+        let result = f();
+        (result, ad::stack::peak())
+    };
+    let (chain, chain_peak) = record(&|| loss_chain_grad(&w, &X, &Y));
+    let (looped, loop_peak) = record(&|| loss_loop_grad(&w, &X, &Y));
+    assert_eq!(chain.0, looped.0);
+    assert_eq!(chain.1, looped.1);
+    assert_eq!(chain.2, looped.2);
+    assert_eq!(chain_peak, loop_peak);
 }
 
 // ---- constant data through chains --------------------------------------------

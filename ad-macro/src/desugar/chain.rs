@@ -11,8 +11,8 @@
 //! A chain is a *source* (`x.iter()`, `x.into_iter()`, a range, `x.windows(k)`,
 //! `x.chunks(k)`, `x.chunks_exact(k)`), *adapters* (`copied`, `cloned`, `map`, `zip`,
 //! `enumerate`, `rev`, `skip`, `take`, `step_by`, `chain`, `filter`) and a *consumer*
-//! (`sum`, `product`, `fold`, `for_each`, `count`, `collect`, `max_by`/`min_by` then
-//! `unwrap`, `any`, `all`, `position`, or a `for` loop). The rewrite builds, from the
+//! (`sum`, `product`, `fold`, `for_each`, `count`, `collect`, `max_by`/`min_by`/
+//! `reduce` then `unwrap`, `any`, `all`, `position`, or a `for` loop). The rewrite builds, from the
 //! source outwards, a [`Stream`]: how the loop runs and how each element is computed
 //! from the loop variable; the consumer then writes the loop. Closures given to
 //! adapters are applied by binding their parameters to the element (`let (a, b) =
@@ -128,6 +128,10 @@ impl Desugar<'_> {
                     if matches!(inner.method.to_string().as_str(), "max_by" | "min_by") =>
                 {
                     let rewritten = self.extreme(inner);
+                    return self.report(rewritten);
+                }
+                syn::Expr::MethodCall(inner) if inner.method == "reduce" => {
+                    let rewritten = self.reduce(inner);
                     return self.report(rewritten);
                 }
                 _ => return None,
@@ -751,6 +755,33 @@ impl Desugar<'_> {
             let mut #count: usize = 0;
             #looped
             #found
+        }))
+    }
+
+    /// `reduce(f).unwrap()`: the first element, then `f(acc, element)` for the rest.
+    fn reduce(&mut self, call: &syn::ExprMethodCall) -> Rewrite<syn::Expr> {
+        let Some(stream) = self.stream(&call.receiver) else {
+            return Err(unsupported(
+                &call.receiver,
+                "`reduce` here needs an iterator chain",
+            ));
+        };
+        let stream = stream?;
+        let Some(f) = call.args.first() else {
+            return Err(unsupported(call, "`reduce` takes a closure"));
+        };
+        let (acc, seen) = (self.fresh("acc"), self.fresh("seen"));
+        let looped = self.each(stream, |this, elem| {
+            let value = elem.render();
+            let next = this.apply(f, vec![Elem::Value(acc.to_token_stream()), elem]);
+            Ok(quote!(if #seen { #acc = #next; } else { #acc = #value; #seen = true; }))
+        })?;
+        Ok(syn::parse_quote!({
+            let mut #seen = false;
+            let mut #acc = ::core::default::Default::default();
+            #looped
+            assert!(#seen, "called `Option::unwrap()` on a `None` value");
+            #acc
         }))
     }
 
