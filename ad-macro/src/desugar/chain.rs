@@ -1118,3 +1118,62 @@ pub(super) fn substitute_views(
         ctxt.push(error);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::desugar::tests::{desugared, tokens};
+
+    #[test]
+    fn a_sum_of_a_zip_is_one_loop() {
+        let out = desugared(syn::parse_quote!({
+            w.iter().zip(x).map(|(a, b)| a * b).sum::<f64>()
+        }));
+        let expected = tokens(syn::parse_quote!({
+            {
+                let mut __ad_sum4 = 0.0;
+                let __ad_len1 = w.len();
+                let __ad_len2 = x.len();
+                let __ad_len3 = __ad_len1.min(__ad_len2);
+                for __ad_i5 in 0..__ad_len3 {
+                    let __ad_e6 = {
+                        let a = &(w[__ad_i5]);
+                        let b = &(x[__ad_i5]);
+                        a * b
+                    };
+                    __ad_sum4 += __ad_e6;
+                }
+                __ad_sum4
+            }
+        }));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_for_loop_over_a_slice_binds_each_element() {
+        let out = desugared(syn::parse_quote!({
+            for &y in obs {
+                s += y;
+            }
+        }));
+        let expected = tokens(syn::parse_quote!({
+            {
+                let __ad_len1 = obs.len();
+                for __ad_i2 in 0..__ad_len1 {
+                    let y = obs[__ad_i2];
+                    s += y;
+                }
+            }
+        }));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn plain_range_loops_are_left_alone() {
+        let body: syn::Block = syn::parse_quote!({
+            for i in (0..n).rev() {
+                s += x[i];
+            }
+        });
+        assert_eq!(desugared(body.clone()), tokens(body));
+    }
+}

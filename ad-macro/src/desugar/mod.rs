@@ -10,12 +10,15 @@
 //!   loops over them, over slices and over windows), as the indexed loops they mean.
 //! - `closure`: a closure bound to a name, `let f = |v: f64| v * v;`, inlined where
 //!   it is called.
+//! - `destructure`: `let [a, b] = x;`, `let &[a, b] = x else { … };`,
+//!   `let (s, c) = x.sin_cos();`, as one `let` per name.
 //!
 //! Names the rewrites introduce start with `__ad_`, which user code does not use.
 
 mod assign;
 mod chain;
 mod closure;
+mod destructure;
 mod matching;
 
 use crate::ctxt::Ctxt;
@@ -84,6 +87,7 @@ impl VisitMut for Desugar<'_> {
 
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         syn::visit_mut::visit_block_mut(self, block);
+        self.destructure(block);
         self.inline_closures(block);
     }
 }

@@ -1,0 +1,132 @@
+//! `let` statements that take a value apart, as one `let` per name:
+//!
+//! - `let [a, b, c] = x;`, `let [a, b] = *x2;` and, on a slice,
+//!   `let &[x1, x2] = x else { … };` (the `else` runs when the length differs): each
+//!   name is an element, `let a = x[0];`.
+//! - `let (s, c) = x.sin_cos();`: `let s = x.sin(); let c = x.cos();`, with `x`
+//!   evaluated once.
+
+use super::Desugar;
+use quote::quote;
+
+impl Desugar<'_> {
+    /// Rewrites the destructuring `let`s among `block`'s statements.
+    pub(super) fn destructure(&mut self, block: &mut syn::Block) {
+        let stmts = std::mem::take(&mut block.stmts);
+        for stmt in stmts {
+            match self.destructured(&stmt) {
+                Some(lets) => block.stmts.extend(lets),
+                None => block.stmts.push(stmt),
+            }
+        }
+    }
+
+    fn destructured(&mut self, stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+        let syn::Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let init = local.init.as_ref()?;
+        match strip_reference(&local.pat) {
+            syn::Pat::Slice(slice) => {
+                let array = strip_deref(&init.expr);
+                let mut lets = Vec::new();
+                if slice.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) {
+                    self.ctxt.error_spanned_by(
+                        slice,
+                        "`..` in an array pattern is not supported in #[differentiate] \
+                         functions; name every element, or index the array",
+                    );
+                    return Some(vec![syn::parse_quote!(let _ = #array;)]);
+                }
+                if let Some((_, otherwise)) = &init.diverge {
+                    let len = slice.elems.len();
+                    lets.push(syn::parse_quote!(if #array.len() != #len #otherwise));
+                }
+                for (k, pat) in slice.elems.iter().enumerate() {
+                    if !matches!(pat, syn::Pat::Wild(_)) {
+                        lets.push(syn::parse_quote!(let #pat = #array[#k];));
+                    }
+                }
+                Some(lets)
+            }
+            syn::Pat::Tuple(tuple) if tuple.elems.len() == 2 && init.diverge.is_none() => {
+                let syn::Expr::MethodCall(call) = &*init.expr else {
+                    return None;
+                };
+                if call.method != "sin_cos" || !call.args.is_empty() {
+                    return None;
+                }
+                let angle = self.fresh("angle");
+                let receiver = &call.receiver;
+                let (sin, cos) = (&tuple.elems[0], &tuple.elems[1]);
+                let lets = quote! {
+                    let #angle = #receiver;
+                    let #sin = #angle.sin();
+                    let #cos = #angle.cos();
+                };
+                let block: syn::Block = syn::parse_quote!({ #lets });
+                Some(block.stmts)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// `&[a, b]` is the pattern `[a, b]` on a slice reference.
+fn strip_reference(pat: &syn::Pat) -> &syn::Pat {
+    match pat {
+        syn::Pat::Reference(reference) => strip_reference(&reference.pat),
+        syn::Pat::Paren(paren) => strip_reference(&paren.pat),
+        pat => pat,
+    }
+}
+
+/// `*x` and `&x` read the elements of `x`.
+fn strip_deref(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
+            strip_deref(&unary.expr)
+        }
+        syn::Expr::Reference(reference) => strip_deref(&reference.expr),
+        syn::Expr::Paren(paren) => strip_deref(&paren.expr),
+        expr => expr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::desugar::tests::{desugared, tokens};
+
+    #[test]
+    fn array_patterns_are_one_let_per_element() {
+        let out = desugared(syn::parse_quote!({
+            let [a, _, c] = *x;
+            let &[p, q] = w else {
+                return 0.0;
+            };
+        }));
+        let expected = tokens(syn::parse_quote!({
+            let a = x[0usize];
+            let c = x[2usize];
+            if w.len() != 2usize {
+                return 0.0;
+            }
+            let p = w[0usize];
+            let q = w[1usize];
+        }));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn sin_cos_is_two_calls_on_one_angle() {
+        let out = desugared(syn::parse_quote!({
+            let (s, c) = (x * 2.0).sin_cos();
+        }));
+        let expected = tokens(syn::parse_quote!({
+            let __ad_angle1 = (x * 2.0);
+            let s = __ad_angle1.sin();
+            let c = __ad_angle1.cos();
+        }));
+        assert_eq!(out, expected);
+    }
+}
