@@ -272,6 +272,39 @@ macro_rules! rule_tests {
             }
 
             #[test]
+            fn copysign() {
+                let f = |x: F, y: F| x.copysign(y);
+                let d = |x: F, y: F| (x.signum() * y.signum(), 0.0);
+                let points = [(1.5, -2.0), (-0.25, 4.0), (-3.0, -0.5), (2.0, 1.0)];
+                binary("copysign", rules::copysign, f, d, &points);
+            }
+
+            #[test]
+            fn copysign_is_zero_at_zero() {
+                assert_eq!(rules::copysign(0.0 as F, -1.0, -0.0), (0.0, 0.0));
+            }
+
+            #[test]
+            fn unit_conversions() {
+                let degrees = |_: F| 180.0 / core::f64::consts::PI as F;
+                unary(
+                    "to_degrees",
+                    rules::to_degrees,
+                    |x| x.to_degrees(),
+                    degrees,
+                    &ANY,
+                );
+                let radians = |_: F| core::f64::consts::PI as F / 180.0;
+                unary(
+                    "to_radians",
+                    rules::to_radians,
+                    |x| x.to_radians(),
+                    radians,
+                    &ANY,
+                );
+            }
+
+            #[test]
             fn signum() {
                 unary("signum", rules::signum, |x| x.signum(), |_| 0.0, &ANY);
             }

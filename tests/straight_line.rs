@@ -1106,6 +1106,27 @@ fn mul_add_method_and_path() {
 }
 
 #[differentiate]
+fn angles_and_signs(x: f64, y: f64, z: f64) -> f64 {
+    x.to_degrees() * y + f64::to_radians(y) * z + x.copysign(z) * y + f64::copysign(y, -1.0)
+}
+
+#[test]
+fn unit_conversions_and_copysign() {
+    let (deg, rad) = (180.0 / std::f64::consts::PI, std::f64::consts::PI / 180.0);
+    for [x, y, z] in [[1.5, -2.0, 0.7], [-0.3, 0.8, -1.9]] {
+        let (v, dx, dy, dz) = angles_and_signs_grad(x, y, z);
+        // |x|·sign(z)·y: ∂x = sign(x)·sign(z)·y; copysign(y, −1) = −|y|.
+        let want = [
+            deg * y + x.signum() * z.signum() * y,
+            deg * x + rad * z + x.copysign(z) - y.signum(),
+            rad * y,
+        ];
+        let f = |p: &[f64]| angles_and_signs(p[0], p[1], p[2]);
+        verify("angles_and_signs", f, [x, y, z], v, [dx, dy, dz], want);
+    }
+}
+
+#[differentiate]
 fn hypots(x: f64, y: f64) -> f64 {
     x.hypot(y) * x + f64::hypot(x * y, 1.0)
 }

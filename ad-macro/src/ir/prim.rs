@@ -68,6 +68,9 @@ prims! {
     Powi "powi" [Float, Int] Runtime;
     Powf "powf" [Float, Float] Runtime;
     Abs "abs" [Float] Runtime;
+    Copysign "copysign" [Float, Float] Runtime;
+    ToDegrees "to_degrees" [Float] Runtime;
+    ToRadians "to_radians" [Float] Runtime;
     Signum "signum" [Float] Zero;
     Hypot "hypot" [Float, Float] Runtime;
     Min "min" [Float, Float] Runtime;

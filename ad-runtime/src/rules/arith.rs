@@ -1,4 +1,5 @@
-//! Arithmetic helpers: recip, mul_add, abs, signum, min, max, clamp, hypot.
+//! Arithmetic helpers: recip, mul_add, abs, copysign, signum, min, max, clamp, hypot,
+//! and the unit conversions to_degrees and to_radians.
 //!
 //! `+ − × ÷` have no runtime rule: the macro inlines their adjoints.
 
@@ -29,6 +30,31 @@ pub fn abs<T: Real>(x: T, _ans: T) -> T {
     } else {
         x.signum()
     }
+}
+
+/// Partials of `x.copysign(y)` = |x|·sign(y): `(sign(x)·sign(y), 0)`.
+///
+/// At x = ±0 the partial in x is `0` (the convention of `abs`); `y` only chooses a
+/// sign, so its partial is `0` everywhere, including where that choice jumps.
+#[inline]
+pub fn copysign<T: Real>(x: T, _y: T, ans: T) -> (T, T) {
+    if x == T::ZERO {
+        (T::ZERO, T::ZERO)
+    } else {
+        (x.signum() * ans.signum(), T::ZERO)
+    }
+}
+
+/// d/dx x.to_degrees() = 180/π.
+#[inline]
+pub fn to_degrees<T: Real>(_x: T, _ans: T) -> T {
+    T::from_f64(180.0 / core::f64::consts::PI)
+}
+
+/// d/dx x.to_radians() = π/180.
+#[inline]
+pub fn to_radians<T: Real>(_x: T, _ans: T) -> T {
+    T::from_f64(core::f64::consts::PI / 180.0)
 }
 
 /// d/dx signum x = 0 everywhere, including at ±0 where signum jumps and at NaN.

@@ -57,6 +57,9 @@
 //! | `a.mul_add(b, c)` | (b, a, 1) | — |
 //! | `abs(x)` | signum x | `0` at x = ±0 |
 //! | `signum(x)` | 0 | `0` everywhere, also at ±0 |
+//! | `x.copysign(y)` | (sign x · sign y, 0) | ∂x = `0` at x = ±0; ∂y = `0` everywhere |
+//! | `to_degrees(x)` | 180/π | — |
+//! | `to_radians(x)` | π/180 | — |
 //! | `x.min(y)` | (1, 0) if x < y, else (0, 1) | `(0.5, 0.5)` at x = y; a NaN argument gets `0`, the other `1` |
 //! | `x.max(y)` | (1, 0) if x > y, else (0, 1) | `(0.5, 0.5)` at x = y; a NaN argument gets `0`, the other `1` |
 //! | `x.clamp(lo, hi)` | (1, 0, 0) inside [lo, hi] | `(0, 1, 0)` if x < lo, `(0, 0, 1)` if x > hi; boundaries count as inside |
@@ -71,7 +74,9 @@ mod exp_log;
 mod piecewise;
 mod trig;
 
-pub use arith::{abs, clamp, hypot, max, min, mul_add, recip, signum};
+pub use arith::{
+    abs, clamp, copysign, hypot, max, min, mul_add, recip, signum, to_degrees, to_radians,
+};
 pub use exp_log::{cbrt, exp, exp2, exp_m1, ln, ln_1p, log, log10, log2, powf, powi, sqrt};
 pub use piecewise::{ceil, floor, round, trunc};
 pub use trig::{acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, sin, sinh, tan, tanh};

@@ -2,7 +2,7 @@ use ad::differentiate;
 
 #[differentiate]
 fn f(x: f64) -> f64 {
-    x.to_radians()
+    x.rem_euclid(2.0)
 }
 
 fn main() {
