@@ -117,7 +117,7 @@ mod tests {
         for &prim in Prim::ALL {
             assert_eq!(Prim::from_name(prim.name()), Some(prim));
         }
-        assert_eq!(Prim::from_name("to_degrees"), None);
+        assert_eq!(Prim::from_name("rem_euclid"), None);
     }
 
     /// The README's syntax table lists the elementary functions from this table.
