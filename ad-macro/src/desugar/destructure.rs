@@ -5,15 +5,28 @@
 //!   name is an element, `let a = x[0];`.
 //! - `let (s, c) = x.sin_cos();`: `let s = x.sin(); let c = x.cos();`, with `x`
 //!   evaluated once.
+//! - `const N: usize = 4;` in the body: `let N: usize = 4;` at the start of its block.
 
 use super::Desugar;
 use quote::quote;
 
 impl Desugar<'_> {
-    /// Rewrites the destructuring `let`s among `block`'s statements.
+    /// Rewrites the destructuring `let`s among `block`'s statements, and its `const`
+    /// items as `let`s at its start (an item is in scope in its whole block).
     pub(super) fn destructure(&mut self, block: &mut syn::Block) {
         let stmts = std::mem::take(&mut block.stmts);
+        for stmt in &stmts {
+            if let syn::Stmt::Item(syn::Item::Const(item)) = stmt {
+                let (name, ty, value) = (&item.ident, &item.ty, &item.expr);
+                block
+                    .stmts
+                    .push(syn::parse_quote!(let #name: #ty = #value;));
+            }
+        }
         for stmt in stmts {
+            if matches!(stmt, syn::Stmt::Item(syn::Item::Const(_))) {
+                continue;
+            }
             match self.destructured(&stmt) {
                 Some(lets) => block.stmts.extend(lets),
                 None => block.stmts.push(stmt),

@@ -133,8 +133,14 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
     } else {
         quote!(#primal)
     };
+    // The body's own `use` items, which its constant expressions may rely on.
+    let uses = input.item.block.stmts.iter().filter_map(|stmt| match stmt {
+        syn::Stmt::Item(item @ syn::Item::Use(_)) => Some(item),
+        _ => None,
+    });
     quote! {
         #signature {
+            #(#uses)*
             let _ = #primal;
             #(#length_checks)*
             #take

@@ -27,11 +27,13 @@ impl Lowerer<'_> {
                 syn::Stmt::Expr(expr, _) => {
                     self.lower_expr(expr);
                 }
+                // The generated functions repeat the body's `use` items (emit).
+                syn::Stmt::Item(syn::Item::Use(_)) => {}
                 syn::Stmt::Item(item) => {
                     self.error(
                         item,
-                        "items inside a #[differentiate] function are not supported; \
-                         move this item out of the function",
+                        "items inside a #[differentiate] function are not supported, \
+                         except `const` and `use`; move this item out of the function",
                     );
                 }
                 syn::Stmt::Macro(stmt) => {

@@ -1,6 +1,7 @@
-//! Destructuring `let`s (issue 16, item 2, in part): array patterns on arrays and
-//! slices, `let … else` on a slice's length, `sin_cos`, and parallel assignment,
-//! against hand-derived derivatives.
+//! Values and data shapes (issue 16, in part): destructuring `let`s (array
+//! patterns on arrays and slices, `let … else` on a slice's length, `sin_cos`),
+//! parallel assignment, and `const`/`use` items in the body, against hand-derived
+//! derivatives.
 
 use ad::differentiate;
 
@@ -73,4 +74,38 @@ fn parallel_assignment() {
     let (value, da, db) = fibonacci_like_grad(0.3, 0.7);
     assert_eq!(value, linear(0.3, 0.7));
     assert_eq!((da, db), (linear(1.0, 0.0), linear(0.0, 1.0)));
+}
+
+#[differentiate]
+fn with_items(x: f64, k: usize) -> f64 {
+    use std::f64::consts::PI;
+    const SCALE: f64 = 2.5;
+    const STEPS: usize = 3;
+    let mut s = 0.0;
+    for i in 0..STEPS {
+        s += SCALE * (x * PI * i as f64).sin();
+    }
+    match k {
+        STEPS => s * 2.0,
+        _ => s,
+    }
+}
+
+#[test]
+fn const_and_use_items_in_the_body() {
+    let pi = std::f64::consts::PI;
+    let derivative = |x: f64| -> f64 {
+        (0..3)
+            .map(|i| 2.5 * pi * i as f64 * (x * pi * i as f64).cos())
+            .sum()
+    };
+    for k in [3, 4] {
+        let (value, dx) = with_items_grad(0.3, k);
+        assert_eq!(value, with_items(0.3, k));
+        let factor = if k == 3 { 2.0 } else { 1.0 };
+        assert!(
+            (dx - factor * derivative(0.3)).abs() < 1e-12,
+            "k = {k}: {dx}"
+        );
+    }
 }
