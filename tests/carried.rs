@@ -13,31 +13,11 @@
 #![allow(clippy::assign_op_pattern, clippy::manual_swap, clippy::useless_vec)]
 
 use ad::differentiate;
+use common::{assert_close, dual_partial};
+
 use num_dual::{Dual64, DualNum};
 
-fn assert_close(what: &str, got: f64, want: f64) {
-    let tolerance = 1e-12 * want.abs().max(1e-300);
-    assert!(
-        (got - want).abs() <= tolerance,
-        "{what}: got {got}, want {want}"
-    );
-}
-
-/// The derivative of `f` at `x` along coordinate `k` of `point`, over dual numbers.
-fn dual_partial(f: impl Fn(&[Dual64]) -> Dual64, point: &[f64], k: usize) -> f64 {
-    let args: Vec<Dual64> = point
-        .iter()
-        .enumerate()
-        .map(|(j, &x)| {
-            if j == k {
-                Dual64::from_re(x).derivative()
-            } else {
-                Dual64::from_re(x)
-            }
-        })
-        .collect();
-    f(&args).eps
-}
+mod common;
 
 // The minimal form from the issue: `px` is assigned in the body and never read there.
 #[differentiate]

@@ -7,49 +7,11 @@
 #![allow(clippy::needless_range_loop, clippy::unnecessary_fold)]
 
 use ad::differentiate;
+use common::{assert_all_close as assert_gradient, assert_close, d, dual_gradient};
+
 use num_dual::{Dual64, DualNum};
 
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64) {
-    let tolerance = 1e-12 * want.abs().max(1e-12);
-    assert!(
-        (got - want).abs() <= tolerance,
-        "{what}: got {got:e}, want {want:e}"
-    );
-}
-
-/// Every partial derivative of `f` at `point`, over dual numbers.
-fn dual_gradient(f: impl Fn(&[Dual64]) -> Dual64, point: &[f64]) -> Vec<f64> {
-    (0..point.len())
-        .map(|k| {
-            let args: Vec<Dual64> = point
-                .iter()
-                .enumerate()
-                .map(|(j, &x)| {
-                    let d = Dual64::from_re(x);
-                    if j == k {
-                        d.derivative()
-                    } else {
-                        d
-                    }
-                })
-                .collect();
-            f(&args).eps
-        })
-        .collect()
-}
-
-#[track_caller]
-fn assert_gradient(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (k, (&g, &w)) in got.iter().zip(want).enumerate() {
-        assert_close(&format!("{what}[{k}]"), g, w);
-    }
-}
-
-fn d(x: f64) -> Dual64 {
-    Dual64::from_re(x)
-}
+mod common;
 
 const X: [f64; 5] = [0.7, -1.3, 2.1, 0.4, -0.6];
 const Y: [f64; 5] = [1.1, 0.3, -0.8, 1.9, 0.5];

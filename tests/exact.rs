@@ -30,47 +30,11 @@
 //! parameter passed to a callee.
 
 use ad::differentiate;
+use common::{assert_all_close, assert_close, dual_gradient, dual_partial};
+
 use num_dual::{Dual64, DualNum};
 
-#[track_caller]
-fn assert_close(what: &str, got: f64, want: f64) {
-    let tolerance = 1e-12 * want.abs().max(1e-300);
-    assert!(
-        (got - want).abs() <= tolerance,
-        "{what}: got {got:e}, want {want:e}"
-    );
-}
-
-#[track_caller]
-fn assert_all_close(what: &str, got: &[f64], want: &[f64]) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        assert_close(&format!("{what}[{i}]"), g, w);
-    }
-}
-
-/// The derivative of `f` at `point` along coordinate `k`, over dual numbers.
-fn dual_partial(f: impl Fn(&[Dual64]) -> Dual64, point: &[f64], k: usize) -> f64 {
-    let args: Vec<Dual64> = point
-        .iter()
-        .enumerate()
-        .map(|(j, &x)| {
-            if j == k {
-                Dual64::from_re(x).derivative()
-            } else {
-                Dual64::from_re(x)
-            }
-        })
-        .collect();
-    f(&args).eps
-}
-
-/// Every partial of `f` at `point`, over dual numbers.
-fn dual_gradient(f: impl Fn(&[Dual64]) -> Dual64, point: &[f64]) -> Vec<f64> {
-    (0..point.len())
-        .map(|k| dual_partial(&f, point, k))
-        .collect()
-}
+mod common;
 
 /// |x| over dual numbers, away from 0.
 fn dual_abs(x: Dual64) -> Dual64 {
