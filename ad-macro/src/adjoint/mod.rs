@@ -18,7 +18,7 @@
 use crate::analysis::activity::Activity;
 use crate::analysis::record::{reversed_range, Record};
 use crate::ir::{
-    ArgKind, BinOp, Callee, FloatTy, Function, Inst, Op, Param, ParamKind, Prim, RangeShape,
+    ArgKind, BinOp, Callee, FloatTy, Function, Inst, Key, Op, Param, ParamKind, Prim, RangeShape,
     Region, SecondaryMap, Slot, SourceSpan, Ty, Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
@@ -193,7 +193,7 @@ struct Reverse<'a> {
     /// The regions around `target`, whose values are in scope there.
     enclosing: Vec<Region>,
     /// Arithmetic the reverse sweep has computed, with the region it is in.
-    computed: std::collections::HashMap<String, (Value, Region)>,
+    computed: std::collections::HashMap<Key, (Value, Region)>,
     /// Where to note each primal value the reverse sweep reads, if asked to.
     reads: Option<&'a mut SecondaryMap<Value, bool>>,
 }
@@ -209,7 +209,9 @@ impl Reverse<'_> {
     /// Appends a one-result instruction; an arithmetic one equal to an earlier one
     /// still in scope (`seed * y` twice) is not computed again.
     fn push1(&mut self, op: Op, args: Vec<Value>, ty: Ty) -> Value {
-        let key = matches!(op, Op::Bin(_) | Op::Neg).then(|| format!("{op:?}{args:?}"));
+        let key = matches!(op, Op::Bin(_) | Op::Neg)
+            .then(|| Key::of(self.func, &op, &args))
+            .flatten();
         if let Some(&(value, region)) = key.as_ref().and_then(|key| self.computed.get(key)) {
             if region == self.target || self.enclosing.contains(&region) {
                 return value;

@@ -1,7 +1,7 @@
 //! Building a [`Function`] instruction by instruction.
 
 use super::{
-    Arena, FloatTy, Function, Op, Param, ParamKind, Region, RegionData, SourceSpan, Ty, Value,
+    Arena, FloatTy, Function, Key, Op, Param, ParamKind, Region, RegionData, SourceSpan, Ty, Value,
     ValueDef,
 };
 
@@ -12,7 +12,7 @@ pub struct FnBuilder {
     /// Pure instructions built so far, by operation and arguments, with the region
     /// they are in: `x[i] * x[i]` loads `x[i]` once (and its adjoint is added into
     /// `d_x[i]` once).
-    computed: std::collections::HashMap<String, (Value, Region)>,
+    computed: std::collections::HashMap<Key, (Value, Region)>,
 }
 
 impl FnBuilder {
@@ -70,17 +70,17 @@ impl FnBuilder {
 
     /// A key for an instruction whose result depends on its arguments only, so that
     /// a second one may reuse the first's result.
-    fn pure_key(&self, op: &Op, args: &[Value]) -> Option<String> {
+    fn pure_key(&self, op: &Op, args: &[Value]) -> Option<Key> {
         let param = |v: Value| matches!(self.func.values[v].def, ValueDef::Param(_));
         let pure = match op {
             Op::Bin(_) | Op::Neg | Op::Not | Op::Cast(_) | Op::Call { .. } => true,
-            // A parameter's length never changes. (Element loads are left to LLVM:
-            // one load and one `+=` of a summed adjoint made Rosenbrock's reverse
-            // loop 1.6 times slower than a `+=` per load, see benches/.)
+            // A parameter's length never changes. (Element loads are left apart: one
+            // load whose adjoint sums its uses, with one `+=`, made Rosenbrock's
+            // reverse loop 1.6 times slower than a `+=` per load, see benches/.)
             Op::Len => args.first().is_some_and(|&array| param(array)),
             _ => false,
         };
-        pure.then(|| format!("{op:?}{args:?}"))
+        pure.then(|| Key::of(&self.func, op, args)).flatten()
     }
 
     pub fn ty(&self, value: Value) -> Ty {

@@ -14,6 +14,7 @@ mod builder;
 mod compact;
 mod display;
 mod entity;
+mod key;
 #[cfg(test)]
 pub mod parse;
 mod prim;
@@ -21,6 +22,7 @@ pub mod verify;
 
 pub use builder::FnBuilder;
 pub use entity::{Arena, EntityRef, Inst, Region, SecondaryMap, Value};
+pub use key::Key;
 pub use prim::{ArgKind, Prim};
 
 use proc_macro2::{Span, TokenStream};

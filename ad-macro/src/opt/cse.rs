@@ -11,27 +11,7 @@
 
 use std::collections::HashMap;
 
-use crate::ir::{BinOp, Function, Inst, Op, Region, SecondaryMap, Value};
-
-/// What an instruction computes, for the instructions that may be shared.
-#[derive(PartialEq, Eq, Hash)]
-enum Key {
-    Bin(BinOp, Operand, Operand),
-    Neg(Operand),
-    Not(Operand),
-    Cast(String, Operand),
-    Len(Operand),
-    Index(Operand, Operand),
-    Window(bool, Operand, Operand, Operand),
-}
-
-/// An argument: a literal by its text (each `1` in the source is its own
-/// instruction), anything else by its value.
-#[derive(PartialEq, Eq, Hash)]
-enum Operand {
-    Literal(String),
-    Value(Value),
-}
+use crate::ir::{Function, Inst, Key, Op, Region, SecondaryMap, Value};
 
 pub fn share_common_subexpressions(func: &mut Function) {
     let written = written_arrays(func);
@@ -90,27 +70,15 @@ impl Sharing {
         if data.results.len() != 1 {
             return None;
         }
-        let arg = |k: usize| {
-            let value = data.args[k];
-            match func.literal(value) {
-                Some(lit) => Operand::Literal(quote::ToTokens::to_token_stream(lit).to_string()),
-                None => Operand::Value(value),
-            }
+        // Lengths, windows and loads read an array: only one nothing writes.
+        let shareable = match data.op {
+            Op::Bin(_) | Op::Neg | Op::Not | Op::Cast(_) => true,
+            Op::Len | Op::Index | Op::Window { mutable: false, .. } => !self.written[data.args[0]],
+            _ => false,
         };
-        let unwritten = |k: usize| !self.written[data.args[k]];
-        Some(match &data.op {
-            Op::Bin(op) => Key::Bin(*op, arg(0), arg(1)),
-            Op::Neg => Key::Neg(arg(0)),
-            Op::Not => Key::Not(arg(0)),
-            Op::Cast(ty) => Key::Cast(quote::ToTokens::to_token_stream(ty).to_string(), arg(0)),
-            Op::Len if unwritten(0) => Key::Len(arg(0)),
-            Op::Index if unwritten(0) => Key::Index(arg(0), arg(1)),
-            Op::Window {
-                mutable: false,
-                inclusive,
-            } if unwritten(0) => Key::Window(*inclusive, arg(0), arg(1), arg(2)),
-            _ => return None,
-        })
+        shareable
+            .then(|| Key::of(func, &data.op, &data.args))
+            .flatten()
     }
 }
 
