@@ -503,8 +503,30 @@ fn gather(x: &[f64], idx: &[usize]) -> f64 {
     picked * total as f64
 }
 
+#[differentiate]
+fn arrays_by_value(p: [f64; 3], weights: &[f64], counts: &[usize]) -> f64 {
+    let total: usize = counts.iter().copied().skip(1).take(2).sum();
+    let norm = p.into_iter().map(|v| v * v).sum::<f64>();
+    let weighted = weights
+        .iter()
+        .cloned()
+        .zip(p.iter())
+        .map(|(w, v)| w * v)
+        .fold(0.0, |acc, t| acc + t);
+    let big = counts.iter().filter(|&&c| c > 1).count() as f64;
+    norm * total as f64 + weighted * big
+}
+
 #[test]
 fn chains_over_constants() {
+    let (p, weights, counts) = ([0.5, -1.5, 2.0], [0.3, 0.7, -1.1], [4usize, 1, 2, 9]);
+    // total = 1 + 2 = 3; big = 3 (4, 2, 9).
+    let (value, dp, dw) = arrays_by_value_grad(p, &weights, &counts);
+    assert_eq!(value, arrays_by_value(p, &weights, &counts));
+    let want = [0, 1, 2].map(|k| 6.0 * p[k] + 3.0 * weights[k]);
+    assert_gradient("arrays dp", &dp, &want);
+    assert_gradient("arrays dweights", &dw, &p.map(|v| 3.0 * v));
+
     let idx = [0usize, 2, 2];
     let (value, dx) = gather_grad(&X, &idx);
     assert_close("gather", value, (X[0] * X[0] + 2.0 * X[2] * X[2]) * 4.0);

@@ -168,3 +168,24 @@ fn annotated_integers_and_integer_buffers() {
     assert_eq!(v, integer_bookkeeping(x, n));
     ad::check_gradient(|p: &[f64]| integer_bookkeeping(p[0], n), &[x], &[dx]).unwrap();
 }
+
+/// Iterator chains over constants and floats, closures and destructuring: what the
+/// desugaring writes compiles without a warning (constant expressions are emitted
+/// as written, so a stray parenthesis would be linted).
+#[differentiate]
+pub fn chains(x: &[f64], idx: &[usize], k: usize) -> f64 {
+    let total: usize = idx.iter().copied().skip(1).take(k).sum();
+    let scale = |v: f64| v * total as f64;
+    let picked = idx.iter().map(|&i| x[i]).fold(0.0, |acc, v| acc + scale(v));
+    let rough = x.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum::<f64>();
+    let position = idx.iter().position(|&i| i == 0).unwrap_or(0);
+    let &[first, ..] = x else { return 0.0 };
+    picked + rough + first * position as f64
+}
+
+#[test]
+fn chains_compile_without_warnings() {
+    let (value, dx) = chains_grad(&[0.5, -1.0, 2.0], &[2, 0, 1], 2);
+    assert_eq!(value, chains(&[0.5, -1.0, 2.0], &[2, 0, 1], 2));
+    assert_eq!(dx.len(), 3);
+}

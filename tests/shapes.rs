@@ -109,3 +109,17 @@ fn const_and_use_items_in_the_body() {
         );
     }
 }
+
+#[differentiate]
+fn ends(x: &[f64]) -> f64 {
+    let &[first, .., last] = x else {
+        return 0.0;
+    };
+    first * last
+}
+
+#[test]
+fn a_rest_pattern_on_a_slice() {
+    assert_eq!(ends_grad(&[2.0, 5.0, 3.0]), (6.0, vec![3.0, 0.0, 2.0]));
+    assert_eq!(ends_grad(&[2.0]), (0.0, vec![0.0]));
+}

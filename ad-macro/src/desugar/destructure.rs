@@ -1,8 +1,9 @@
 //! `let` statements that take a value apart, as one `let` per name:
 //!
 //! - `let [a, b, c] = x;`, `let [a, b] = *x2;` and, on a slice,
-//!   `let &[x1, x2] = x else { … };` (the `else` runs when the length differs): each
-//!   name is an element, `let a = x[0];`.
+//!   `let &[x1, x2] = x else { … };` (the `else` runs when the length differs; with
+//!   `..`, when it is shorter): each name is an element, `let a = x[0];`, and a name
+//!   after `..` counts from the end.
 //! - `let (s, c) = x.sin_cos();`: `let s = x.sin(); let c = x.cos();`, with `x`
 //!   evaluated once.
 //! - `const N: usize = 4;` in the body: `let N: usize = 4;` at the start of its block.
@@ -42,22 +43,30 @@ impl Desugar<'_> {
         match strip_reference(&local.pat) {
             syn::Pat::Slice(slice) => {
                 let array = strip_deref(&init.expr);
+                let rest = slice
+                    .elems
+                    .iter()
+                    .position(|p| matches!(p, syn::Pat::Rest(_)));
+                let named = slice.elems.len() - usize::from(rest.is_some());
                 let mut lets = Vec::new();
-                if slice.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) {
-                    self.ctxt.error_spanned_by(
-                        slice,
-                        "`..` in an array pattern is not supported in #[differentiate] \
-                         functions; name every element, or index the array",
-                    );
-                    return Some(vec![syn::parse_quote!(let _ = #array;)]);
-                }
                 if let Some((_, otherwise)) = &init.diverge {
-                    let len = slice.elems.len();
-                    lets.push(syn::parse_quote!(if #array.len() != #len #otherwise));
+                    lets.push(match rest {
+                        Some(_) => syn::parse_quote!(if #array.len() < #named #otherwise),
+                        None => syn::parse_quote!(if #array.len() != #named #otherwise),
+                    });
                 }
                 for (k, pat) in slice.elems.iter().enumerate() {
+                    let index = match rest {
+                        Some(r) if k == r => continue,
+                        // After `..`: counted from the end.
+                        Some(r) if k > r => {
+                            let from_end = slice.elems.len() - k;
+                            quote!(#array.len() - #from_end)
+                        }
+                        _ => quote!(#k),
+                    };
                     if !matches!(pat, syn::Pat::Wild(_)) {
-                        lets.push(syn::parse_quote!(let #pat = #array[#k];));
+                        lets.push(syn::parse_quote!(let #pat = #array[#index];));
                     }
                 }
                 Some(lets)
@@ -126,6 +135,23 @@ mod tests {
             }
             let p = w[0usize];
             let q = w[1usize];
+        }));
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn a_rest_pattern_counts_the_names_after_it_from_the_end() {
+        let out = desugared(syn::parse_quote!({
+            let &[first, .., last] = x else {
+                return 0.0;
+            };
+        }));
+        let expected = tokens(syn::parse_quote!({
+            if x.len() < 2usize {
+                return 0.0;
+            }
+            let first = x[0usize];
+            let last = x[x.len() - 1usize];
         }));
         assert_eq!(out, expected);
     }

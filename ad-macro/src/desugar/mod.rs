@@ -68,6 +68,7 @@ impl VisitMut for Desugar<'_> {
             if !views.is_empty() {
                 chain::substitute_views(&mut rewritten, &views, self.ctxt);
             }
+            UnneededParens.visit_expr_mut(&mut rewritten);
             *expr = respan_generated(&rewritten, syn::spanned::Spanned::span(&*expr));
         }
     }
@@ -89,6 +90,36 @@ impl VisitMut for Desugar<'_> {
         syn::visit_mut::visit_block_mut(self, block);
         self.destructure(block);
         self.inline_closures(block);
+    }
+}
+
+/// Drops the parentheses the rewrites put around an index or an argument (`x[(i +
+/// n)]`): constant expressions are emitted as written, where rustc would lint them.
+struct UnneededParens;
+
+impl VisitMut for UnneededParens {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        let unwrap = |inner: &mut syn::Expr| {
+            while let syn::Expr::Paren(paren) = inner {
+                *inner = (*paren.expr).clone();
+            }
+        };
+        match expr {
+            syn::Expr::Index(index) => unwrap(&mut index.index),
+            syn::Expr::Call(call) => call.args.iter_mut().for_each(unwrap),
+            syn::Expr::MethodCall(call) => call.args.iter_mut().for_each(unwrap),
+            _ => {}
+        }
+    }
+
+    fn visit_local_mut(&mut self, local: &mut syn::Local) {
+        syn::visit_mut::visit_local_mut(self, local);
+        if let Some(init) = &mut local.init {
+            while let syn::Expr::Paren(paren) = &*init.expr {
+                init.expr = paren.expr.clone();
+            }
+        }
     }
 }
 
