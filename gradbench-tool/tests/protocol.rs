@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// GradBench's reference data (`shared/gradbench/data`, next to the workspace).
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/gradbench/data");
+/// GradBench's reference cases, copied into the repository with their licence
+/// (`gradbench-tool/data/README.md`).
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
 
 /// How long one response may take (the data is small).
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -115,8 +116,8 @@ fn read_json(relative: &str) -> Value {
     let path = format!("{DATA}/{relative}");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {path}: {e}. The protocol test needs GradBench's reference data in \
-             `shared/gradbench/data` next to the workspace."
+            "cannot read {path}: {e}. GradBench's reference cases are part of the \
+             repository (`gradbench-tool/data/`): is the clone complete?"
         )
     });
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
