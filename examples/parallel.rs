@@ -11,7 +11,7 @@
 //! Prints the time of one full gradient with 1, 2, … threads (up to the number of
 //! cores), the speed-up over one thread, and checks that every parallel gradient
 //! equals the one-thread gradient up to rounding (the shards' sums are added in a
-//! different order).
+//! different order), and what one call records on its thread's value stack.
 //!
 //! Run with `cargo run --release --example parallel` (`-- --quick` for 20 000
 //! samples; `-- --threads N` to go up to N threads).
@@ -157,6 +157,11 @@ fn main() {
     );
 
     let (loss, reference) = serial(&w, &x, &y);
+    // What one call records for its reverse sweep, on the value stack of its thread.
+    ad::stack::reset_peak();
+    let mut scratch = vec![0.0; WEIGHTS];
+    shard_loss_adjoint(&w, &x[..SHARD * D], &y[..SHARD], D, H, 1.0, &mut scratch);
+    let recorded = ad::stack::peak();
     let scale = reference.iter().fold(0.0_f64, |m, g| m.max(g.abs()));
     let pools: Vec<_> = (1..=most)
         .map(|threads| {
@@ -212,6 +217,12 @@ fn main() {
         std::process::exit(1);
     }
     println!("every parallel gradient equals the one-thread gradient up to rounding");
+    println!(
+        "each call records {} floats and {} integers or flags ({} KB) on its thread's value stack",
+        recorded.f64s,
+        recorded.words,
+        recorded.bytes() / 1000
+    );
 }
 
 fn ms(d: Duration) -> f64 {
