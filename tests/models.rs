@@ -497,8 +497,8 @@ struct Gmm {
     m: usize,
 }
 
-/// The ADBench sample data, which lives outside the workspace (CI provides it).
-const ADBENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/adbench");
+/// ADBench's GMM inputs, copied into the repository with their licence (`data/adbench/README.md`).
+const ADBENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/adbench");
 
 impl Gmm {
     /// Reads an ADBench GMM file: whitespace-separated tokens `D K N`, the K alphas,
@@ -507,8 +507,8 @@ impl Gmm {
         let path = format!("{ADBENCH}/{relative}");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
             panic!(
-                "cannot read the ADBench GMM input {path}: {e}. These tests need the shared \
-                 data directory `shared/data/adbench` next to the workspace (CI has it)."
+                "cannot read the ADBench GMM input {path}: {e}. It is part of the repository \
+                 (`data/adbench/`): is the clone complete?"
             )
         });
         let mut tokens = text.split_whitespace();

@@ -7,6 +7,8 @@
 //! grown to the size a function needs, further calls of it on the same thread
 //! allocate nothing. A differentiated function called by another takes a second
 //! stack from the pool while the caller holds the first.
+//! The pool belongs to its thread, so calls on different threads never share a
+//! stack: gradients may be taken on any number of threads at once, without locks.
 //! Floats and integers live in separate typed buffers; integers and flags (`bool`)
 //! share one buffer of 64-bit words.
 

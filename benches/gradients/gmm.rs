@@ -160,8 +160,8 @@ pub struct Gmm {
     pub m: usize,
 }
 
-/// The ADBench sample data, outside the workspace.
-const ADBENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/adbench");
+/// ADBench's GMM inputs, in the repository with their licence (`data/adbench/README.md`).
+const ADBENCH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/adbench");
 
 impl Gmm {
     /// Reads an ADBench GMM file: `D K N`, the alphas, means, icf, points, `gamma m`.

@@ -22,7 +22,8 @@ use std::path::Path;
 use gradbench_tool::evals;
 use serde_json::{json, Value};
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/gradbench/data");
+/// GradBench's reference cases (`gradbench-tool/data/README.md`).
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
 
 /// A workload: module, description, input, and its (primal, derivative) functions.
 struct Workload {

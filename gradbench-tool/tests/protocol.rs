@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// GradBench's reference data (`shared/gradbench/data`, next to the workspace).
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/gradbench/data");
+/// GradBench's reference cases, copied into the repository with their licence
+/// (`gradbench-tool/data/README.md`).
+const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
 
 /// How long one response may take (the data is small).
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -115,8 +116,8 @@ fn read_json(relative: &str) -> Value {
     let path = format!("{DATA}/{relative}");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {path}: {e}. The protocol test needs GradBench's reference data in \
-             `shared/gradbench/data` next to the workspace."
+            "cannot read {path}: {e}. GradBench's reference cases are part of the \
+             repository (`gradbench-tool/data/`): is the clone complete?"
         )
     });
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -329,9 +330,15 @@ fn run_control_min_runs_and_min_seconds() {
         .map(|t| t["nanoseconds"].as_u64().unwrap())
         .sum();
     assert!(total >= 50_000_000, "summed run time {total} ns < 0.05 s");
+    // The runs it timed add up to little more than 0.05 s; the wall clock, which a
+    // loaded machine stretches, only guards against a loop that never stops.
     assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "the run loop did not stop soon after 0.05 s"
+        total < 2_000_000_000,
+        "the run loop did not stop soon after 0.05 s: {total} ns of runs"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(120),
+        "the run loop did not stop"
     );
     // Integers where floats belong, and no run-control fields at all.
     let response = tool.send(json!({"kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": [1, 2, 3]}}));
