@@ -6,32 +6,43 @@
 //! - [`Mode::F64`]: the function over `f64` with `#[differentiate]`, written the
 //!   way a user would write it: the program under test;
 //! - [`Mode::Dual`]: the same function over `num_dual::Dual64` (`NAME_dual`),
-//!   the exact oracle. Literals become `c(0.5)`, `i as f64` becomes
-//!   `c(i as f64)`, calls go to the callee's `_dual` twin, and `tanh`, `powi`,
-//!   `hypot` and `mul_add` go to helpers of `tests/random.rs` whose real part is
-//!   the `f64` function itself, so both renderings take the same branches.
+//!   the oracle. Literals become `c(0.5)`, `i as f64` becomes `c(i as f64)`,
+//!   calls go to the callee's `_dual` twin, slice loops bind `&e`, and `tanh`,
+//!   `powi`, `hypot` and `mul_add` go to helpers in `tests/common/mod.rs` whose
+//!   real part is the `f64` function itself, so that both renderings take the
+//!   same branches.
 //!
-//! The grammar: straight-line arithmetic over the elementary functions, `if` and
-//! `match` expressions and statements, calls between the generated functions,
-//! early `return`s, and loops (`for` over integer ranges, `for` over the slice
-//! parameter, `while` with an integer counter, `while` with a float condition
-//! bounded by a counter, `loop` with `break` and `break value`) nested two deep.
-//! Loops carry variables declared before them and their bodies write those in the
-//! shapes of issue 13: the previous iterate kept (`p = s;` before or after `s`'s
-//! update), copies (of another state, of a parameter, through `* 1.0`), parallel
-//! and temporary swaps, updates under integer or float conditions or `match`
-//! arms, updates after a guarded `break`/`continue`, shadowing `let`s, inner
-//! loops that are the only writers of an outer variable. The result combines
-//! several carried values. Every operation keeps its arguments in its smooth
-//! domain (`ln` of `1 + x²`, division by `1 + x²`, `tanh`, contracting updates),
-//! so values stay bounded and central differences are a fair second reference.
+//! The grammar: straight-line arithmetic over the elementary functions (method
+//! and `f64::` path forms), `if` and `match` expressions and statements, calls
+//! between the generated functions (scalar, slice and `usize` arguments), early
+//! `return`s, and loops nested two deep: `for` over integer ranges (`0..n + 2`,
+//! `1..=3`, `.rev()`, `.step_by(2)`), `for` over the slice parameter (by value,
+//! by reference, `enumerate`d), `while` on an integer counter, `while` on a float
+//! bounded by a counter (`while v3 < 0.8 && k0 < 6`), `loop` with `break` and
+//! `let v = loop { … break value; … }`. Loops carry variables declared before
+//! them, and their bodies write those in the shapes of issue 13: the previous
+//! iterate kept (`p = s;` before or after `s`'s update), copies (of another
+//! state, of a parameter, through `* 1.0`), swaps (`(a, b) = (b, c1 a + c2 b)`,
+//! `[u, v] = [v, u]`, rotations, through a temporary), updates under integer or
+//! float conditions and in `match` arms, updates after a guarded
+//! `break`/`continue`, shadowing `let`s (`let s = s * 0.5;`), inner loops that
+//! are the only writers of an outer variable. The result combines several carried
+//! values. Every operation keeps its arguments in its smooth domain (`ln` of
+//! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
+//! bounded and central differences are a fair second reference.
 //!
 //! Output: `programs_K.rs` for each of the [`CHUNKS`] test targets
-//! `tests/random_K.rs`, each with its programs, their dual twins, adapters and a
-//! `CASES` table of points to check. `AD_RANDOM_PROGRAMS` (default
-//! [`DEFAULT_PROGRAMS`]) sets the number of programs, `AD_RANDOM_SEED` draws
-//! another set, `AD_RANDOM_KNOWN_BUGS=1` re-enables the shapes excluded because
-//! of known macro bugs (see [`Gen::known_bugs`]).
+//! `tests/random_K.rs` (one crate of 4000 programs compiles in worse than linear
+//! time, and separate targets compile in parallel), each with its programs,
+//! their dual twins, adapters from a flat point, and a `CASES` table of two
+//! points (with two values of `n`) per program. `tests/common/mod.rs` checks them
+//! (value bit for bit, gradient against the dual program to 1e-10 relative to
+//! its largest component, central differences).
+//!
+//! `AD_RANDOM_PROGRAMS` (default [`DEFAULT_PROGRAMS`]) sets the number of
+//! programs, `AD_RANDOM_SEED` draws another set, `AD_RANDOM_KNOWN_BUGS=1`
+//! re-enables the shapes excluded because of known macro bugs (see
+//! [`Gen::known_bugs`]).
 
 use std::fmt::Write;
 
@@ -1197,7 +1208,12 @@ impl Gen<'_> {
             ),
             _ => Expr::Bin(
                 '+',
-                Expr::Bin('/', e.boxed(), Self::one_plus_square(var.clone()).boxed()).boxed(),
+                Expr::Bin(
+                    '/',
+                    Self::func("atan", e).boxed(),
+                    Self::one_plus_square(var.clone()).boxed(),
+                )
+                .boxed(),
                 Expr::Bin('*', var.boxed(), Expr::Coef(0.5).boxed()).boxed(),
             ),
         }
@@ -1218,11 +1234,12 @@ impl Gen<'_> {
                 Expr::Var(self.rng.pick(&params))
             }
             _ => {
-                // Anything but `p`: hide it for the expression.
+                // Anything but `p`, bounded: two such copies of each other must
+                // not square each other's values every iteration.
                 self.hidden = Some(p.to_string());
                 let e = self.expr(2);
                 self.hidden = None;
-                e
+                Self::func(["sin", "tanh", "atan"][self.rng.below(3)], e)
             }
         }
     }

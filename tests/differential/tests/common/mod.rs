@@ -124,7 +124,9 @@ fn dual_gradient(dual: fn(&[Dual64], usize) -> Dual64, point: &[f64], n: usize) 
 pub fn check(cases: &[Case]) {
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut failing = 0;
     for case in cases {
+        let before = failures.len();
         for &(point, n) in case.points {
             checked += 1;
             let at = format!("{} at {point:?}, n = {n}", case.name);
@@ -161,13 +163,14 @@ pub fn check(cases: &[Case]) {
                 }
             }
         }
+        failing += usize::from(failures.len() > before);
     }
     assert!(checked > 0);
     assert!(
         failures.is_empty(),
-        "{} failures in {checked} checks of {} programs:\n{}",
-        failures.len(),
+        "{failing} of {} programs fail ({} mismatches in {checked} points):\n{}",
         cases.len(),
+        failures.len(),
         failures.join("\n")
     );
 }
