@@ -236,24 +236,6 @@ impl Expr {
         }
     }
 
-    /// Whether an `if` or `match` expression occurs in it.
-    fn has_branch(&self) -> bool {
-        match self {
-            Expr::If(..) | Expr::Match(..) => true,
-            Expr::Var(_)
-            | Expr::Deref(_)
-            | Expr::Elem(_)
-            | Expr::SliceSum
-            | Expr::Coef(_)
-            | Expr::Lit(_)
-            | Expr::IntAsFloat(_) => false,
-            Expr::Neg(a) | Expr::Func { arg: a, .. } | Expr::Powi(a, _) => a.has_branch(),
-            Expr::Bin(_, a, b) | Expr::Hypot(a, b, _) => a.has_branch() || b.has_branch(),
-            Expr::MulAdd(a, b, c) => a.has_branch() || b.has_branch() || c.has_branch(),
-            Expr::Call { arg, .. } => arg.has_branch(),
-        }
-    }
-
     fn render(&self, mode: Mode) -> String {
         let dual = mode == Mode::Dual;
         match self {
@@ -514,6 +496,10 @@ struct FloatVar {
     name: String,
     mutable: bool,
     by_ref: bool,
+    /// An immutable `let` in a loop body: any function of the carried values, so
+    /// not a source of copies into them (`v2 = t` with `t = v2 * v2 + 0.5`
+    /// would square `v2` every iteration, to infinity).
+    temp: bool,
 }
 
 #[derive(Clone)]
@@ -560,8 +546,10 @@ struct Gen<'r> {
     /// - an integer loop counter of `while` or of a `step_by` range is not passed
     ///   as a `usize` argument to a callee (the reverse sweep pops it as `i32`:
     ///   "expected `usize`, found `i32`");
-    /// - a call's float argument is not a constant `if` or `match` expression
-    ///   (rejected with "`match` is not supported yet").
+    /// - a call's float argument is not constant: a constant `if` or `match`
+    ///   argument is rejected ("`match` is not supported yet"), and a carried
+    ///   variable that starts as a constant call's value may be popped without a
+    ///   type in the reverse sweep ("type annotations needed: `_: Record`").
     known_bugs: bool,
     /// A variable expressions must not read (the target of a write-only copy).
     hidden: Option<String>,
@@ -582,6 +570,7 @@ impl Gen<'_> {
             name: name.into(),
             mutable,
             by_ref: false,
+            temp: !mutable && !self.loops.is_empty(),
         };
         self.scope().floats.push(var);
     }
@@ -648,12 +637,12 @@ impl Gen<'_> {
         Self::var_of(&var)
     }
 
-    /// A variable other than `not`, if there is one.
+    /// A variable other than `not` and not a loop's temporary, if there is one.
     fn var_except(&mut self, not: &str) -> Expr {
         let vars: Vec<FloatVar> = self
             .floats()
             .into_iter()
-            .filter(|v| v.name != not)
+            .filter(|v| v.name != not && !v.temp)
             .collect();
         if vars.is_empty() {
             Expr::Lit(self.constant())
@@ -751,7 +740,7 @@ impl Gen<'_> {
 
     /// A call of an earlier program whose cost fits, else `a` itself.
     fn call(&mut self, a: Expr) -> Expr {
-        if !self.known_bugs && a.is_constant() && a.has_branch() {
+        if !self.known_bugs && a.is_constant() {
             return a;
         }
         let budget = 20_000.0 - self.cost;
@@ -942,7 +931,9 @@ impl Gen<'_> {
             let value = match self.rng.below(4) {
                 0 => Expr::Lit(0.0),
                 1 => Expr::Lit(self.rng.coef(-1.0, 1.0)),
-                _ => self.var(),
+                // Not a loop's temporary: this variable may be copied into the
+                // enclosing loop's, every iteration.
+                _ => self.var_except(""),
             };
             out.push(Stmt::Let {
                 name: name.clone(),
@@ -1020,6 +1011,7 @@ impl Gen<'_> {
                         name: elem.clone(),
                         mutable: false,
                         by_ref,
+                        temp: false,
                     });
                     if let Some(index) = &index {
                         g.bind_int(index, free);
@@ -1610,6 +1602,7 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
             name: format!("x{k}"),
             mutable: false,
             by_ref: false,
+            temp: false,
         });
     }
     params.ints.push(IntVar {
