@@ -27,7 +27,11 @@
 //! float conditions and in `match` arms, updates after a guarded
 //! `break`/`continue`, shadowing `let`s (`let s = s * 0.5;`), inner loops that
 //! are the only writers of an outer variable. The result combines several carried
-//! values. Every operation keeps its arguments in its smooth domain (`ln` of
+//! values. Expressions include iterator chains and closures (issue 15): `(0..k).map(…)
+//! .sum()`, a closure bound to a name and called twice, and over the slice `zip` with
+//! `skip`, `fold`, `windows`, `enumerate`, `max_by` and `filter`; the oracle runs the
+//! same chain through the standard library over `Dual64`. Every operation keeps its
+//! arguments in its smooth domain (`ln` of
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
 //! bounded and central differences are a fair second reference.
 //!
@@ -131,6 +135,30 @@ enum Expr {
     If(Box<Cond>, Box<Expr>, Box<Expr>),
     /// `match scrutinee { 0 => a, 1 | 2 => b, _ => c }`.
     Match(String, Box<Expr>, Box<Expr>, Box<Expr>),
+    /// An iterator chain or a closure (issue 15); `a` and `b` are captured by its
+    /// closures, `k` sizes a range. The same chain runs over `Dual64` in the oracle.
+    Chain(Chain, Box<Expr>, Box<Expr>, usize),
+}
+
+/// The shapes of [`Expr::Chain`].
+#[derive(Clone, Copy)]
+enum Chain {
+    /// `(0..k).map(|cj| …).sum()`, the closure reading `cj` and `a`.
+    RangeMap,
+    /// A named closure called twice: `{ let cf = |ct: f64| …; cf(a) + cf(b) }`.
+    Named,
+    /// `w.iter().zip(w.iter().skip(1)).map(|(&cp, &cq)| …).sum()`.
+    ZipSkip,
+    /// `w.iter().fold(a, |cacc, &cv| …)`.
+    Fold,
+    /// `w.windows(2).map(|cs| …).sum()`.
+    Windows,
+    /// `w.iter().enumerate().map(|(ck, &cv)| …).sum()`.
+    Enumerate,
+    /// `w.iter().copied().max_by(|x, y| x.partial_cmp(y).unwrap()).unwrap()`.
+    Max,
+    /// `w.iter().filter(|&&cv| cv > 0.1).map(|&cv| …).sum()`.
+    Filter,
 }
 
 /// A condition.
@@ -233,6 +261,11 @@ impl Expr {
             }
             Expr::Call { arg, .. } => arg.is_constant(),
             Expr::If(cond, a, b) => cond.is_constant() && a.is_constant() && b.is_constant(),
+            Expr::Chain(chain, a, b, _) => {
+                matches!(chain, Chain::RangeMap | Chain::Named)
+                    && a.is_constant()
+                    && b.is_constant()
+            }
         }
     }
 
@@ -314,6 +347,79 @@ impl Expr {
                 b.render(mode),
                 c.render(mode)
             ),
+            Expr::Chain(chain, a, b, k) => chain.render(mode, &a.render(mode), &b.render(mode), *k),
+        }
+    }
+}
+
+impl Chain {
+    /// The chain in `mode`: the same Rust, with the float type, its literals and
+    /// `tanh` (a helper over `Dual64`) spelled for the mode.
+    fn render(self, mode: Mode, a: &str, b: &str, k: usize) -> String {
+        let dual = mode == Mode::Dual;
+        let float = if dual { "Dual64" } else { "f64" };
+        let lit = |x: &str| {
+            if dual {
+                format!("c({x})")
+            } else {
+                x.to_owned()
+            }
+        };
+        let tanh = |x: String| {
+            if dual {
+                format!("tanh({x})")
+            } else {
+                format!("({x}).tanh()")
+            }
+        };
+        let (half, tenth, one) = (lit("0.5"), lit("0.1"), lit("1.0"));
+        match self {
+            Chain::RangeMap => {
+                let index = if dual {
+                    "c(cj as f64)".to_owned()
+                } else {
+                    "(cj as f64)".to_owned()
+                };
+                let body = tanh(format!("{a} * {half} + {index} * {tenth}"));
+                format!("(0..{k}).map(|cj| {body}).sum::<{float}>()")
+            }
+            Chain::Named => {
+                let body = tanh(format!("ct * ct * {half} + {a}"));
+                format!("{{ let cf = |ct: {float}| {body}; cf({a}) + cf({b}) }}")
+            }
+            Chain::ZipSkip => {
+                let body = tanh(format!("(cp - cq) * {a}"));
+                format!("w.iter().zip(w.iter().skip(1)).map(|(&cp, &cq)| {body}).sum::<{float}>()")
+            }
+            Chain::Fold => {
+                let body = tanh(format!("cacc * {half} + cv * {b}"));
+                format!("w.iter().fold({a}, |cacc, &cv| {body})")
+            }
+            Chain::Windows => {
+                let body = tanh(format!("(cs[1] - cs[0]) * {a}"));
+                format!("w.windows(2).map(|cs| {body}).sum::<{float}>()")
+            }
+            Chain::Enumerate => {
+                let index = if dual {
+                    "c(ck as f64)".to_owned()
+                } else {
+                    "(ck as f64)".to_owned()
+                };
+                let body = tanh(format!("cv * {a} + {index} * {tenth}"));
+                format!("w.iter().enumerate().map(|(ck, &cv)| {body}).sum::<{float}>()")
+            }
+            Chain::Max => {
+                format!("(w.iter().copied().max_by(|cx, cy| cx.partial_cmp(cy).unwrap()).unwrap() * {a})")
+            }
+            Chain::Filter => {
+                let body = tanh(format!("cv * {a} + {one}"));
+                let bound = if dual {
+                    "cv.re > 0.1".to_owned()
+                } else {
+                    "cv > 0.1".to_owned()
+                };
+                format!("w.iter().filter(|&&cv| {bound}).map(|&cv| {body}).sum::<{float}>()")
+            }
         }
     }
 }
@@ -734,8 +840,31 @@ impl Gen<'_> {
                 path: true,
             },
             21 => Self::func("recip", Self::one_plus_square(a)),
+            22 if self.rng.chance(60) => self.chain(a, b),
             _ => Expr::Neg(a.boxed()),
         }
+    }
+
+    /// An iterator chain or a closure around `a` and `b` (issue 15).
+    fn chain(&mut self, a: Expr, b: Expr) -> Expr {
+        let mut shapes = vec![Chain::RangeMap, Chain::Named];
+        if self.slice {
+            shapes.extend([
+                Chain::ZipSkip,
+                Chain::Fold,
+                Chain::Windows,
+                Chain::Enumerate,
+                Chain::Max,
+                Chain::Filter,
+            ]);
+        }
+        let chain = self.rng.pick(&shapes);
+        // Which element is the largest, or passes the filter, can change between
+        // the two sides of a central difference: the dual oracle checks those.
+        self.float_loop |= matches!(chain, Chain::Max | Chain::Filter);
+        self.cost += 8.0 * self.trips;
+        let k = 1 + self.rng.below(4);
+        Expr::Chain(chain, a.boxed(), b.boxed(), k)
     }
 
     /// A call of an earlier program whose cost fits, else `a` itself.

@@ -656,10 +656,12 @@ impl Desugar<'_> {
     fn accumulate(&mut self, call: &syn::ExprMethodCall, stream: Stream) -> Rewrite<syn::Expr> {
         let product = call.method == "product";
         let acc = self.fresh(if product { "product" } else { "sum" });
+        // The standard library's float sum starts from −0.0 (so that a sum of −0.0s,
+        // or of nothing, is −0.0), and the value must be the function's to the bit.
         let init = match (integer_turbofish(call), product) {
             (true, false) => quote!(0),
             (true, true) => quote!(1),
-            (false, false) => quote!(0.0),
+            (false, false) => quote!(-0.0),
             (false, true) => quote!(1.0),
         };
         let looped = self.each(stream, |_, elem| {
@@ -1130,7 +1132,7 @@ mod tests {
         }));
         let expected = tokens(syn::parse_quote!({
             {
-                let mut __ad_sum4 = 0.0;
+                let mut __ad_sum4 = -0.0;
                 let __ad_len1 = w.len();
                 let __ad_len2 = x.len();
                 let __ad_len3 = __ad_len1.min(__ad_len2);
