@@ -17,7 +17,8 @@
 //! float, `loop` with `break value`) whose carried variables are written in the
 //! shapes of issue 13: the previous iterate kept, copies, swaps, updates under
 //! conditions or after `break`/`continue`, shadowing, inner loops writing outer
-//! variables.
+//! variables; and iterator chains and closures (issue 15), which the oracle runs
+//! through the standard library.
 //!
 //! `cargo test -p ad-differential` checks 4000 programs (about 2.5 minutes on two
 //! cores, most of it compiling them). `AD_RANDOM_PROGRAMS=N` checks N,
