@@ -1683,39 +1683,52 @@ fn main() {
     let known_bugs = std::env::var("AD_RANDOM_KNOWN_BUGS").is_ok_and(|v| v == "1");
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut rng = Rng(seed | 1);
-    for chunk in 0..CHUNKS {
-        let mut out = String::new();
-        let mut cases = String::new();
-        let mut callees: Vec<Callee> = Vec::new();
-        for p in (chunk..count).step_by(CHUNKS) {
-            let program = generate(&mut rng, p, &callees, known_bugs);
-            let (program, callee) = program;
-            out.push_str(&program.render(Mode::F64));
-            out.push_str(&program.render(Mode::Dual));
-            write_case(&mut rng, &program, callee.float_loop, &mut out, &mut cases);
-            // One-parameter functions become callees of later ones; without a
-            // slice, also through a wrapper of one parameter.
-            if program.floats == 1 {
-                if !program.slice && rng.chance(50) {
-                    let name = &program.name;
-                    writeln!(
-                        out,
-                        "#[differentiate]\nfn {name}_unary(x0: f64) -> f64 {{\n    {name}(x0, 1)\n}}\n\n\
-                         fn {name}_unary_dual(x0: Dual64) -> Dual64 {{\n    {name}_dual(x0, 1)\n}}\n"
-                    )
-                    .unwrap();
-                    callees.push(Callee {
-                        name: format!("{name}_unary"),
-                        slice: false,
-                        int_arg: false,
-                        ..callee
-                    });
-                } else {
-                    callees.push(callee);
-                }
+    // Program `p` goes to part `p % CHUNKS` and may call the earlier programs of
+    // its part; drawn in order, it is the same whatever the count.
+    let mut outs = vec![String::new(); CHUNKS];
+    let mut cases = vec![String::new(); CHUNKS];
+    let mut callees: Vec<Vec<Callee>> = (0..CHUNKS).map(|_| Vec::new()).collect();
+    for p in 0..count {
+        let chunk = p % CHUNKS;
+        let (out, callees) = (&mut outs[chunk], &mut callees[chunk]);
+        let (program, callee) = generate(&mut rng, p, callees, known_bugs);
+        out.push_str(&program.render(Mode::F64));
+        out.push_str(&program.render(Mode::Dual));
+        write_case(
+            &mut rng,
+            &program,
+            callee.float_loop,
+            out,
+            &mut cases[chunk],
+        );
+        // One-parameter functions become callees of later ones; without a
+        // slice, also through a wrapper of one parameter.
+        if program.floats == 1 {
+            if !program.slice && rng.chance(50) {
+                let name = &program.name;
+                writeln!(
+                    out,
+                    "#[differentiate]\nfn {name}_unary(x0: f64) -> f64 {{\n    {name}(x0, 1)\n}}\n\n\
+                     fn {name}_unary_dual(x0: Dual64) -> Dual64 {{\n    {name}_dual(x0, 1)\n}}\n"
+                )
+                .unwrap();
+                callees.push(Callee {
+                    name: format!("{name}_unary"),
+                    slice: false,
+                    int_arg: false,
+                    ..callee
+                });
+            } else {
+                callees.push(callee);
             }
         }
-        writeln!(out, "/// The programs and the points they are checked at.\nstatic CASES: &[Case] = &[\n{cases}];").unwrap();
+    }
+    for (chunk, (mut out, cases)) in outs.into_iter().zip(cases).enumerate() {
+        writeln!(
+            out,
+            "/// The programs and the points they are checked at.\nstatic CASES: &[Case] = &[\n{cases}];"
+        )
+        .unwrap();
         std::fs::write(format!("{dir}/programs_{chunk}.rs"), out).expect("OUT_DIR is writable");
     }
 }
