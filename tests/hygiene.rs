@@ -185,7 +185,18 @@ pub fn chains(x: &[f64], idx: &[usize], k: usize) -> f64 {
 
 #[test]
 fn chains_compile_without_warnings() {
-    let (value, dx) = chains_grad(&[0.5, -1.0, 2.0], &[2, 0, 1], 2);
-    assert_eq!(value, chains(&[0.5, -1.0, 2.0], &[2, 0, 1], 2));
-    assert_eq!(dx.len(), 3);
+    let x = [0.5, -1.0, 2.0];
+    let (value, dx) = chains_grad(&x, &[2, 0, 1], 2);
+    assert_eq!(value, chains(&x, &[2, 0, 1], 2));
+    // total = 0 + 1 = 1, picked = Σ x[idx]; rough = Σ (x[i+1] − x[i])²; position of
+    // index 0 is 1, so first = x[0] adds once more.
+    let d_rough = [
+        -2.0 * (x[1] - x[0]),
+        2.0 * (x[1] - x[0]) - 2.0 * (x[2] - x[1]),
+        2.0 * (x[2] - x[1]),
+    ];
+    let want = [1.0 + d_rough[0] + 1.0, 1.0 + d_rough[1], 1.0 + d_rough[2]];
+    for k in 0..3 {
+        assert_relative_eq!(dx[k], want[k], max_relative = 1e-14);
+    }
 }

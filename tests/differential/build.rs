@@ -375,11 +375,7 @@ impl Chain {
         let (half, tenth, one) = (lit("0.5"), lit("0.1"), lit("1.0"));
         match self {
             Chain::RangeMap => {
-                let index = if dual {
-                    "c(cj as f64)".to_owned()
-                } else {
-                    "(cj as f64)".to_owned()
-                };
+                let index = Expr::IntAsFloat("cj".into()).render(mode);
                 let body = tanh(format!("{a} * {half} + {index} * {tenth}"));
                 format!("(0..{k}).map(|cj| {body}).sum::<{float}>()")
             }
@@ -400,11 +396,7 @@ impl Chain {
                 format!("w.windows(2).map(|cs| {body}).sum::<{float}>()")
             }
             Chain::Enumerate => {
-                let index = if dual {
-                    "c(ck as f64)".to_owned()
-                } else {
-                    "(ck as f64)".to_owned()
-                };
+                let index = Expr::IntAsFloat("ck".into()).render(mode);
                 let body = tanh(format!("cv * {a} + {index} * {tenth}"));
                 format!("w.iter().enumerate().map(|(ck, &cv)| {body}).sum::<{float}>()")
             }
