@@ -538,8 +538,9 @@ struct Gen<'r> {
     /// Estimated operations of the whole function.
     cost: f64,
     /// Known macro bugs, excluded unless `AD_RANDOM_KNOWN_BUGS=1`:
-    /// - an integer loop counter of `while` or of a `step_by` range is not passed
-    ///   as a `usize` argument to a callee (the reverse sweep pops it as `i32`:
+    /// - no loop counter of a `while` or `loop`, index of a `step_by` range, or
+    ///   index of a loop whose body may `break` or `return` is passed as a
+    ///   `usize` argument to a callee (the reverse sweep pops it as an `i32`:
     ///   "expected `usize`, found `i32`");
     /// - a call's float argument is not constant: a constant `if` or `match`
     ///   argument is rejected ("`match` is not supported yet"), and a carried
