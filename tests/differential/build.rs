@@ -585,8 +585,6 @@ struct Callee {
     int_arg: bool,
     /// Estimated operations per call.
     cost: f64,
-    /// Has a loop whose trip count depends on floats.
-    float_loop: bool,
 }
 
 #[derive(Clone)]
@@ -637,12 +635,10 @@ struct Gen<'r> {
     trips: f64,
     /// Estimated operations of the whole function.
     cost: f64,
-    /// A loop's trip count depends on floats (a float `while` or `break` condition):
-    /// central differences may straddle a jump, so only the dual oracle checks it.
-    float_loop: bool,
     /// Known macro bugs, excluded unless `AD_RANDOM_KNOWN_BUGS=1`:
-    /// - an integer loop counter of `while` or of a `step_by` range is not passed
-    ///   as a `usize` argument to a callee (the reverse sweep pops it as `i32`:
+    /// - no loop counter of a `while` or `loop`, index of a `step_by` range, or
+    ///   index of a loop whose body may `break` or `return` is passed as a
+    ///   `usize` argument to a callee (the reverse sweep pops it as an `i32`:
     ///   "expected `usize`, found `i32`");
     /// - a call's float argument is not constant: a constant `if` or `match`
     ///   argument is rejected ("`match` is not supported yet"), and a carried
@@ -877,7 +873,6 @@ impl Gen<'_> {
         }
         let callee = &self.callees[self.rng.pick(&fitting)];
         self.cost += callee.cost * trips;
-        self.float_loop |= callee.float_loop;
         let mut rest = Vec::new();
         if callee.slice {
             rest.push("w".to_string());
@@ -1174,7 +1169,6 @@ impl Gen<'_> {
             }
             75..=86 if !self.assignable().is_empty() => {
                 // `while` on a float, bounded by a counter.
-                self.float_loop = true;
                 let k = format!("k{depth}");
                 let t = 2 + self.rng.below(7);
                 out.push(Stmt::Raw(format!("let mut {k} = 0;")));
@@ -1225,7 +1219,6 @@ impl Gen<'_> {
                     g.bind_int(&k, g.known_bugs);
                     let mut exit = Cond::Int(format!("{k} > {t}"));
                     if g.rng.chance(25) && !g.assignable().is_empty() {
-                        g.float_loop = true;
                         exit = Cond::Or(exit.into(), g.float_cond(1).into());
                     }
                     let value = valued.then(|| g.expr(2));
@@ -1505,7 +1498,6 @@ impl Gen<'_> {
                 let cond = if self.rng.chance(80) {
                     Cond::Int(self.int_cond())
                 } else {
-                    self.float_loop = true;
                     self.float_cond(1)
                 };
                 let mut then = self.block(|g, b| {
@@ -1686,13 +1678,7 @@ fn main() {
         let (program, callee) = generate(&mut rng, p, callees, known_bugs);
         out.push_str(&program.render(Mode::F64));
         out.push_str(&program.render(Mode::Dual));
-        write_case(
-            &mut rng,
-            &program,
-            callee.float_loop,
-            out,
-            &mut cases[chunk],
-        );
+        write_case(&mut rng, &program, out, &mut cases[chunk]);
         // One-parameter functions become callees of later ones; without a
         // slice, also through a wrapper of one parameter.
         if program.floats == 1 {
@@ -1753,7 +1739,6 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
         branches: 0,
         trips: 1.0,
         cost: 0.0,
-        float_loop: false,
         known_bugs,
         hidden: None,
     };
@@ -1766,7 +1751,6 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
         slice,
         int_arg: true,
         cost: gen.cost + 10.0,
-        float_loop: gen.float_loop,
     };
     let program = Program {
         name,
@@ -1779,13 +1763,7 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
 }
 
 /// Adapters from a flat point to `program`'s parameters, and its `CASES` entry.
-fn write_case(
-    rng: &mut Rng,
-    program: &Program,
-    float_loop: bool,
-    out: &mut String,
-    cases: &mut String,
-) {
+fn write_case(rng: &mut Rng, program: &Program, out: &mut String, cases: &mut String) {
     let name = &program.name;
     let floats = program.floats;
     let mut args: Vec<String> = (0..floats).map(|k| format!("p[{k}]")).collect();
@@ -1827,9 +1805,8 @@ fn write_case(
         .collect();
     writeln!(
         cases,
-        "    Case {{ name: \"{name}\", points: &[{}], differences: {}, value: {name}_value, gradient: {name}_gradient, dual: {name}_on_duals }},",
+        "    Case {{ name: \"{name}\", points: &[{}], value: {name}_value, gradient: {name}_gradient, dual: {name}_on_duals }},",
         points.join(", "),
-        !float_loop
     )
     .unwrap();
 }
