@@ -1,4 +1,5 @@
-//! The attribute's arguments: `#[differentiate]` or `#[differentiate(wrt(x, w))]`.
+//! The attribute's arguments: `#[differentiate]`, `#[differentiate(wrt(x, w))]`, and
+//! the options `forward` and `hessian`.
 
 use proc_macro2::TokenStream;
 use syn::parse::Parser;
@@ -8,12 +9,25 @@ use syn::parse::Parser;
 pub struct Args {
     /// The parameters to differentiate with respect to; `None`: every float parameter.
     pub wrt: Option<Vec<syn::Ident>>,
+    /// `forward`: also `f_jvp`, the forward-mode directional derivative.
+    pub forward: bool,
+    /// `hessian`: also `f_hvp` and `f_hessian` (and what `forward` gives).
+    pub hessian: bool,
 }
 
 impl Args {
     pub fn parse(tokens: TokenStream) -> syn::Result<Args> {
         let mut args = Args::default();
         let parser = syn::meta::parser(|meta| {
+            for (name, flag) in [("forward", &mut args.forward), ("hessian", &mut args.hessian)] {
+                if meta.path.is_ident(name) {
+                    if *flag {
+                        return Err(meta.error(expected(&format!("`{name}` is given twice"))));
+                    }
+                    *flag = true;
+                    return Ok(());
+                }
+            }
             if !meta.path.is_ident("wrt") {
                 return Err(meta.error(expected("unknown argument")));
             }
@@ -41,6 +55,7 @@ impl Args {
 
 fn expected(problem: &str) -> String {
     format!(
-        "{problem}; expected `#[differentiate]` or `#[differentiate(wrt(x, y))]` naming f32/f64 parameters"
+        "{problem}; expected `#[differentiate]`, or options among `wrt(x, y)` naming f32/f64 \
+         parameters, `forward` and `hessian`: `#[differentiate(wrt(x, y), hessian)]`"
     )
 }

@@ -33,6 +33,10 @@ pub struct FnInput<'a> {
     pub by_ref_self: bool,
     pub params: Vec<ParamInput<'a>>,
     pub ret: FloatTy,
+    /// Whether to generate `f_jvp` (the `forward` option, implied by `hessian`).
+    pub forward: bool,
+    /// Whether to generate `f_hvp` and `f_hessian` (the `hessian` option).
+    pub hessian: bool,
 }
 
 impl<'a> FnInput<'a> {
@@ -71,6 +75,8 @@ impl<'a> FnInput<'a> {
             by_ref_self: receiver.is_some(),
             params,
             ret: ret?,
+            forward: args.forward || args.hessian,
+            hessian: args.hessian,
         };
         input.select_wrt(args, ctxt);
         Some(input)

@@ -95,6 +95,7 @@ fn generate(item: &syn::ItemFn) -> syn::Result<TokenStream> {
     let ctxt = Ctxt::default();
     let args = Args {
         wrt: (!wrt.is_empty()).then_some(wrt),
+        ..Args::default()
     };
     let input = FnInput::from_syn(&primal_fn, &args, &ctxt);
     ctxt.check()?;

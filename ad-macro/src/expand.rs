@@ -5,7 +5,8 @@ use crate::analysis::{activity, record};
 use crate::args::Args;
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
-use crate::ir::{verify::verify, Function};
+use crate::ir::{verify::verify, Function, ParamKind};
+use crate::tangent::{self, Returned};
 use crate::{adjoint, debug, desugar, emit, fallback, lower, opt};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -43,8 +44,54 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
-    let (_, adjoint) = transform(input, ctxt)?;
-    Ok(emit::emit(input, &adjoint))
+    let (primal, adjoint) = transform(input, ctxt)?;
+    let mut generated = emit::emit(input, &adjoint);
+    if input.forward {
+        let (jvp, hvp) = tangents(input, &primal, &adjoint)?;
+        generated.extend(emit::emit_tangents(input, &jvp, hvp.as_ref()));
+    }
+    Ok(generated)
+}
+
+/// The tangent IR of the primal (`f_jvp`) and, with `hessian`, of the adjoint
+/// (`f_hvp`, forward-over-reverse), each optimised and verified like the adjoint.
+pub(crate) fn tangents(
+    input: &FnInput,
+    primal: &Function,
+    adjoint: &Function,
+) -> syn::Result<(Function, Option<Function>)> {
+    let name = input.name().to_string();
+    let wrt: Vec<usize> = primal
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, ParamKind::Primal { wrt: true, .. }))
+        .map(|(k, _)| k)
+        .collect();
+    let mut jvp = tangent::tangent(primal, &wrt, Returned::ValueAndTangent);
+    optimise(&name, "jvp", &mut jvp)?;
+    if !input.hessian {
+        return Ok((jvp, None));
+    }
+    let seed = adjoint
+        .params
+        .iter()
+        .position(|p| matches!(p.kind, ParamKind::Seed))
+        .expect("the adjoint has a seed");
+    let seeded: Vec<usize> = wrt.iter().copied().chain([seed]).collect();
+    let mut hvp = tangent::tangent(adjoint, &seeded, Returned::Value);
+    optimise(&name, "hvp", &mut hvp)?;
+    Ok((jvp, Some(hvp)))
+}
+
+/// Verifies a tangent IR, then runs the optimisations on it.
+fn optimise(name: &str, stage: &str, func: &mut Function) -> syn::Result<()> {
+    checked(name, stage, func)?;
+    for (pass, optimise) in OPTIMISATIONS {
+        optimise(func);
+        checked(name, &format!("{stage} {pass}"), func)?;
+    }
+    Ok(())
 }
 
 /// A pass that rewrites the IR in place, by its name in dumps and errors.

@@ -19,6 +19,7 @@ mod ir;
 mod lower;
 mod opt;
 mod rules;
+mod tangent;
 
 #[cfg(test)]
 mod filetests;

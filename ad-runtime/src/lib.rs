@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod dual;
 pub mod real;
 pub mod rules;
 pub mod stack;
@@ -27,6 +28,7 @@ pub use real::Real;
 /// Paths used by the code that `#[differentiate]` generates. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::dual::Dual;
     pub use crate::real::Real;
     pub use crate::rules;
     pub use crate::stack::ValueStack;

@@ -167,6 +167,13 @@ impl<'f> Emitter<'f> {
                 call_tokens(callee, &callee.path, &args)
             }
             Op::ApplyAdjoint(callee, slots) => return self.apply_adjoint(inst, callee, slots),
+            Op::ApplyTangent(callee, slots) => self.apply_tangent(inst, callee, slots),
+            Op::ApplyHvp {
+                callee,
+                slots,
+                tangents,
+            } => return self.apply_hvp(inst, callee, slots, tangents),
+            Op::PartialsTangent(prim) => return self.partials_tangent(inst, *prim),
             Op::Not => {
                 let a = &args[0];
                 quote!(!#a)
@@ -333,45 +340,126 @@ impl<'f> Emitter<'f> {
         callee: &crate::ir::Callee,
         slots: &[crate::ir::Slot],
     ) -> TokenStream {
-        use crate::ir::Slot;
         let data = &self.func.insts[inst];
-        let operands: Vec<TokenStream> = data
-            .args
-            .iter()
-            .map(|&arg| self.names.operand(arg))
-            .collect();
-        let (primal, rest) = operands.split_at(slots.len() + usize::from(callee.method));
-        let slotted = &primal[usize::from(callee.method)..];
-        let seed = &rest[0];
-        let mut buffers = data.args[operands.len() - rest.len() + 1..].iter();
-        // What the call adds into a scratch that the caller adds on: a buffer lent
-        // to an earlier slot of the same call (`dot(w, w)`) cannot be lent twice.
-        let mut lent = Vec::new();
-        let mut declarations = Vec::new();
-        let mut after = Vec::new();
-        let mut scalars = Vec::new();
-        let slot_args: Vec<TokenStream> = slots
+        let receiver = usize::from(callee.method);
+        let primal = receiver + slots.len();
+        let operands = self.operands(&data.args);
+        let slotted = &operands[receiver..primal];
+        let mut buffers = data.args[primal + 1..].iter().copied();
+        let mut lending = Lending::default();
+        let slot_args = self.adjoint_slots(slots, slotted, &mut buffers, &mut lending, "slot");
+        let mut args = with_refs(callee, &operands[..primal]);
+        args.push(operands[primal].clone());
+        args.extend(slot_args);
+        let call = call_tokens(callee, &entry_path(callee, "adjoint_all"), &args);
+        lending.wrap(call, self.pattern(&data.results))
+    }
+
+    /// The tangent of a call: the callee's `_jvp_all`, which returns the value and
+    /// its tangent.
+    fn apply_tangent(
+        &self,
+        inst: Inst,
+        callee: &crate::ir::Callee,
+        slots: &[crate::ir::Slot],
+    ) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let primal = usize::from(callee.method) + slots.len();
+        let operands = self.operands(&data.args);
+        let slotted = &operands[usize::from(callee.method)..primal];
+        let mut tangents = data.args[primal..].iter().copied();
+        let mut args = with_refs(callee, &operands[..primal]);
+        args.extend(self.tangent_slots(slots, slotted, &mut tangents));
+        call_tokens(callee, &entry_path(callee, "jvp_all"), &args)
+    }
+
+    /// The tangent of a reversed call: the callee's `_hvp_all`, which adds the
+    /// adjoints and their tangents into its slots.
+    fn apply_hvp(
+        &self,
+        inst: Inst,
+        callee: &crate::ir::Callee,
+        slots: &[crate::ir::Slot],
+        tangent_slots: &[crate::ir::Slot],
+    ) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let receiver = usize::from(callee.method);
+        let primal = receiver + slots.len();
+        let operands = self.operands(&data.args);
+        let slotted = &operands[receiver..primal];
+        let mut rest = data.args[primal..].iter().copied();
+        let tangents = self.tangent_slots(tangent_slots, slotted, &mut rest);
+        let (seed, t_seed) = (
+            self.operand(rest.next().expect("a seed")),
+            self.operand(rest.next().expect("the seed's tangent")),
+        );
+        let buffers: Vec<Value> = rest.collect();
+        let (adjoint_buffers, tangent_buffers) = buffers.split_at(buffers.len() / 2);
+        let mut lending = Lending::default();
+        let adjoints = self.adjoint_slots(
+            slots,
+            slotted,
+            &mut adjoint_buffers.iter().copied(),
+            &mut lending,
+            "slot",
+        );
+        let hvs = self.adjoint_slots(
+            slots,
+            slotted,
+            &mut tangent_buffers.iter().copied(),
+            &mut lending,
+            "t_slot",
+        );
+        let mut args = with_refs(callee, &operands[..primal]);
+        args.extend(tangents);
+        args.extend([seed, t_seed]);
+        args.extend(adjoints);
+        args.extend(hvs);
+        let call = call_tokens(callee, &entry_path(callee, "hvp_all"), &args);
+        lending.wrap(call, self.pattern(&data.results))
+    }
+
+    fn operands(&self, values: &[Value]) -> Vec<TokenStream> {
+        values.iter().map(|&v| self.names.operand(v)).collect()
+    }
+
+    /// The `&mut` slots of a reversed call: a fresh zero per scalar (returned after
+    /// the call), the adjoint buffer of an active array, scratch for the rest.
+    fn adjoint_slots(
+        &self,
+        slots: &[crate::ir::Slot],
+        slotted: &[TokenStream],
+        buffers: &mut dyn Iterator<Item = Value>,
+        lending: &mut Lending,
+        prefix: &str,
+    ) -> Vec<TokenStream> {
+        use crate::ir::Slot;
+        slots
             .iter()
             .enumerate()
             .map(|(k, slot)| match slot {
                 Slot::Scalar(float) => {
-                    let name = format_ident!("slot{}", k, span = Span::mixed_site());
+                    let name = format_ident!("{}{}", prefix, k, span = Span::mixed_site());
                     let zero = literal(*float, "0.0");
-                    declarations.push(quote!(let mut #name = #zero;));
-                    scalars.push(name.clone());
+                    lending.declarations.push(quote!(let mut #name = #zero;));
+                    lending.scalars.push(name.clone());
                     quote!(&mut #name)
                 }
                 Slot::Buffer => {
-                    let value = *buffers.next().expect("one buffer argument per buffer slot");
+                    let value = buffers.next().expect("one buffer argument per buffer slot");
                     let buffer = self.names.operand(value);
-                    if !lent.contains(&value) {
-                        lent.push(value);
+                    // A buffer lent to an earlier slot of the same call (`dot(w, w)`)
+                    // cannot be lent twice: that slot gets a scratch added on after.
+                    if !lending.lent.contains(&value) {
+                        lending.lent.push(value);
                         return quote!(&mut #buffer[..]);
                     }
-                    let name = format_ident!("slot{}", k, span = Span::mixed_site());
+                    let name = format_ident!("{}{}", prefix, k, span = Span::mixed_site());
                     let zero = self.zero_of(value);
-                    declarations.push(quote!(let mut #name = ::std::vec![#zero; #buffer.len()];));
-                    after.push(quote! {
+                    lending
+                        .declarations
+                        .push(quote!(let mut #name = ::std::vec![#zero; #buffer.len()];));
+                    lending.after.push(quote! {
                         for (sum, part) in #buffer.iter_mut().zip(&#name) {
                             *sum += *part;
                         }
@@ -388,31 +476,80 @@ impl<'f> Emitter<'f> {
                 }
                 Slot::Constant => quote!(&mut ::core::default::Default::default()),
             })
+            .collect()
+    }
+
+    /// The tangent slots of a call, by reference: the tangent of a float or of an
+    /// array that has one, zeros for the rest.
+    fn tangent_slots(
+        &self,
+        slots: &[crate::ir::Slot],
+        slotted: &[TokenStream],
+        tangents: &mut dyn Iterator<Item = Value>,
+    ) -> Vec<TokenStream> {
+        use crate::ir::Slot;
+        slots
+            .iter()
+            .enumerate()
+            .map(|(k, slot)| match slot {
+                Slot::Scalar(_) => {
+                    let tangent = self.operand(tangents.next().expect("a scalar's tangent"));
+                    quote!(&#tangent)
+                }
+                Slot::Buffer => {
+                    let tangent = self.operand(tangents.next().expect("an array's tangent"));
+                    quote!(&#tangent[..])
+                }
+                Slot::Scratch(float) => {
+                    let (zero, array) = (literal(*float, "0.0"), &slotted[k]);
+                    quote!(&::std::vec![#zero; #array.len()][..])
+                }
+                Slot::Inferred => {
+                    let reference = &slotted[k];
+                    quote!(&*::ad::__private::scratch_slot(#reference))
+                }
+                Slot::Constant => quote!(&::core::default::Default::default()),
+            })
+            .collect()
+    }
+
+    /// `rules::prim` over dual numbers: each float argument and the output paired
+    /// with its tangent; the results are the tangents of the partials.
+    fn partials_tangent(&self, inst: Inst, prim: crate::ir::Prim) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let path = runtime_path(prim);
+        let n = prim.args().len() + 1;
+        let (args, tangents) = data.args.split_at(n);
+        let mut tangents = tangents.iter();
+        let kinds = prim.args().iter().copied().chain([crate::ir::ArgKind::Float]);
+        let duals: Vec<TokenStream> = args
+            .iter()
+            .zip(kinds)
+            .map(|(&arg, kind)| {
+                let value = self.operand(arg);
+                match kind {
+                    crate::ir::ArgKind::Float => {
+                        let tangent = self.operand(*tangents.next().expect("a tangent"));
+                        quote!(::ad::__private::Dual::new(#value, #tangent))
+                    }
+                    crate::ir::ArgKind::Int => value,
+                }
+            })
             .collect();
-        let mut path = callee.path.clone();
-        if let Some(last) = path.segments.last_mut() {
-            last.ident = format_ident!("{}_adjoint_all", last.ident, span = callee.span);
-        }
-        let mut args = with_refs(callee, primal);
-        args.push(seed.clone());
-        args.extend(slot_args);
-        let call = call_tokens(callee, &path, &args);
+        let span = data.span.start.resolved_at(Span::mixed_site());
         let result = self.pattern(&data.results);
-        match (scalars.is_empty(), declarations.is_empty()) {
-            (true, true) => quote!(#call;),
-            (true, false) => quote!({
-                #(#declarations)*
-                #call;
-                #(#after)*
-            }),
-            (false, _) => quote! {
-                let #result = {
-                    #(#declarations)*
-                    #call;
-                    #(#after)*
-                    (#(#scalars),*)
-                };
-            },
+        let call = quote!(#path(#(#duals),*));
+        match data.results.len() {
+            1 => quote_spanned!(span=> let #result = #call.eps;),
+            n => {
+                let parts: Vec<syn::Ident> = (0..n)
+                    .map(|k| format_ident!("p{}", k, span = Span::mixed_site()))
+                    .collect();
+                quote_spanned!(span=> let #result = {
+                    let (#(#parts),*) = #call;
+                    (#(#parts.eps),*)
+                };)
+            }
         }
     }
 
@@ -525,6 +662,53 @@ impl<'f> Emitter<'f> {
             }
         }
     }
+}
+
+/// What a reversed call needs around it: scalars slots declared before it and
+/// returned after it, scratch copies of buffers lent twice added on after it.
+#[derive(Default)]
+struct Lending {
+    lent: Vec<Value>,
+    declarations: Vec<TokenStream>,
+    after: Vec<TokenStream>,
+    scalars: Vec<syn::Ident>,
+}
+
+impl Lending {
+    /// The call with its slots around it, binding `result` to the scalar slots.
+    fn wrap(self, call: TokenStream, result: TokenStream) -> TokenStream {
+        let Lending {
+            declarations,
+            after,
+            scalars,
+            ..
+        } = self;
+        match (scalars.is_empty(), declarations.is_empty()) {
+            (true, true) => quote!(#call;),
+            (true, false) => quote!({
+                #(#declarations)*
+                #call;
+                #(#after)*
+            }),
+            (false, _) => quote! {
+                let #result = {
+                    #(#declarations)*
+                    #call;
+                    #(#after)*
+                    (#(#scalars),*)
+                };
+            },
+        }
+    }
+}
+
+/// The path of one of the callee's generated entry points: `g_adjoint_all`.
+fn entry_path(callee: &crate::ir::Callee, suffix: &str) -> syn::Path {
+    let mut path = callee.path.clone();
+    if let Some(last) = path.segments.last_mut() {
+        last.ident = format_ident!("{}_{}", last.ident, suffix, span = callee.span);
+    }
+    path
 }
 
 /// A call's arguments, with `&` where the source passes a reference.

@@ -11,8 +11,10 @@
 mod body;
 mod names;
 mod signature;
+mod tangent;
 
 pub use signature::{adjoint_signature, composable_signature, grad_signature};
+pub use tangent::emit as emit_tangents;
 
 use crate::ast::FnInput;
 use crate::ir::{Function, Op};
@@ -109,9 +111,24 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
                 format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
             quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
         });
+    let body = function_body(input, func, quote!(#(#length_checks)*), |emitter| {
+        emitter.operand(func.returned())
+    });
+    quote!(#signature #body)
+}
+
+/// The block of a generated function that runs `func`: the body's own `use` items,
+/// `prelude`, the value stack if `func` records, the instructions, then what
+/// `returned` makes of the results.
+fn function_body(
+    input: &FnInput,
+    func: &Function,
+    prelude: TokenStream,
+    returned: impl FnOnce(&Emitter) -> TokenStream,
+) -> TokenStream {
     let emitter = Emitter::new(func);
     let body = emitter.region(func.body);
-    let returned = emitter.operand(func.returned());
+    let returned = returned(&emitter);
     let uses_stack = func
         .insts
         .keys()
@@ -139,10 +156,10 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
         _ => None,
     });
     quote! {
-        #signature {
+        {
             #(#uses)*
             let _ = #primal;
-            #(#length_checks)*
+            #prelude
             #take
             #body
             #give_back

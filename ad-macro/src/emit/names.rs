@@ -1,7 +1,7 @@
 //! How each value is spelled in the generated code: parameters by the user's
 //! names, temporaries after the user's variable with a numeric suffix.
 
-use super::signature::{buffer_ident, seed_ident};
+use super::signature::{buffer_ident, hvp_ident, seed_ident, tangent_ident};
 use crate::ir::{EntityRef, Function, Op, ParamKind, SecondaryMap, Value, ValueDef};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -24,9 +24,11 @@ impl<'f> Names<'f> {
             .map(|param| match &param.kind {
                 ParamKind::Primal { name, .. } => name.clone(),
                 ParamKind::Seed => seed_ident(),
-                ParamKind::AdjointOut { of } => match &func.params[*of].kind {
-                    ParamKind::Primal { name, .. } => buffer_ident(name),
-                    _ => unreachable!("adjoint buffers belong to primal parameters"),
+                ParamKind::AdjointOut { of } => buffer_ident(primal_name(func, *of)),
+                ParamKind::Tangent { of } => match &func.params[*of].kind {
+                    ParamKind::Seed => tangent_ident(&seed_ident()),
+                    ParamKind::AdjointOut { of } => hvp_ident(primal_name(func, *of)),
+                    _ => tangent_ident(primal_name(func, *of)),
                 },
             })
             .collect();
@@ -94,5 +96,13 @@ impl<'f> Names<'f> {
 
     pub(super) fn buffer(&self, param: usize) -> &syn::Ident {
         &self.params[param]
+    }
+}
+
+/// The user's name of primal parameter `param`.
+fn primal_name(func: &Function, param: usize) -> &syn::Ident {
+    match &func.params[param].kind {
+        ParamKind::Primal { name, .. } => name,
+        _ => unreachable!("adjoint buffers and tangents belong to primal parameters"),
     }
 }

@@ -85,6 +85,16 @@ pub(super) fn buffer_ident(param: &syn::Ident) -> syn::Ident {
     format_ident!("d_{}", param, span = Span::mixed_site())
 }
 
+/// The tangent of a parameter (or of the seed): `t_x`.
+pub(super) fn tangent_ident(param: &syn::Ident) -> syn::Ident {
+    format_ident!("t_{}", param, span = Span::mixed_site())
+}
+
+/// The buffer receiving the tangent of a parameter's adjoint, H·v: `hv_x`.
+pub(super) fn hvp_ident(param: &syn::Ident) -> syn::Ident {
+    format_ident!("hv_{}", param, span = Span::mixed_site())
+}
+
 /// The `_adjoint` signature: the user's parameters, the seed, one `&mut` buffer per
 /// differentiable parameter. Shared with the fallback stub.
 pub fn adjoint_signature(input: &FnInput) -> TokenStream {

@@ -37,7 +37,7 @@ impl FnBuilder {
     pub fn add_param(&mut self, kind: ParamKind, ty: Ty) -> Value {
         let hint = match &kind {
             ParamKind::Primal { name, .. } => Some(name.to_string()),
-            ParamKind::Seed | ParamKind::AdjointOut { .. } => None,
+            ParamKind::Seed | ParamKind::AdjointOut { .. } | ParamKind::Tangent { .. } => None,
         };
         let value = self
             .func

@@ -55,6 +55,13 @@ impl Display for Function {
                 (ParamKind::AdjointOut { of }, Some(v)) => {
                     write!(f, "out {} = adj({})", self.def(v), self.primal_name(*of))?
                 }
+                (ParamKind::Tangent { of }, value) => {
+                    let of = self.param_text(*of);
+                    match value {
+                        Some(v) => write!(f, "tangent {} = tan({of})", self.def(v))?,
+                        None => write!(f, "out tan({of})")?,
+                    }
+                }
                 (_, None) => f.write_str("?")?,
             }
         }
@@ -77,6 +84,15 @@ impl Display for Function {
 
 impl Function {
     /// How a primal parameter is named in the text: by its value.
+    /// How a tangent parameter names the parameter it is the tangent of.
+    fn param_text(&self, param: usize) -> String {
+        match self.params.get(param).map(|p| &p.kind) {
+            Some(ParamKind::Seed) => "seed".to_owned(),
+            Some(ParamKind::AdjointOut { of }) => format!("adj({})", self.primal_name(*of)),
+            _ => self.primal_name(param),
+        }
+    }
+
     fn primal_name(&self, param: usize) -> String {
         match self.params.get(param).and_then(|p| p.value) {
             Some(value) => value.to_string(),
@@ -142,11 +158,15 @@ impl Function {
             Op::Ascribe(ty) => write!(f, "ascribe {}: {}", list(args), ty.to_token_stream())?,
             Op::Cast(ty) => write!(f, "cast {} as {}", list(args), ty.to_token_stream())?,
             Op::Partials(prim) => plain(f, &format!("partials {}", prim.name()), args)?,
+            Op::PartialsTangent(prim) => {
+                plain(f, &format!("partials_tangent {}", prim.name()), args)?
+            }
             Op::Accumulate { param } => {
                 let of = match self.params.get(*param).map(|p| &p.kind) {
                     Some(ParamKind::AdjointOut { of }) => {
                         format!("adj({})", self.primal_name(*of))
                     }
+                    Some(ParamKind::Tangent { of }) => format!("tan({})", self.param_text(*of)),
                     _ => format!("param{param}"),
                 };
                 write!(f, "accumulate {of}, {}", list(args))?
@@ -202,6 +222,37 @@ impl Function {
                 if !extra.is_empty() {
                     write!(f, " extra({})", list(&extra))?;
                 }
+            }
+            Op::ApplyTangent(callee, slots) => {
+                let primal = (usize::from(callee.method) + slots.len()).min(args.len());
+                let (primal, rest) = args.split_at(primal);
+                let mut rest = rest.iter();
+                let tangents = slots_text(slots, &mut rest, true);
+                write!(
+                    f,
+                    "apply_tangent {} tangents({tangents})",
+                    call_text(callee, primal)
+                )?;
+            }
+            Op::ApplyHvp {
+                callee,
+                slots,
+                tangents,
+            } => {
+                let primal = (usize::from(callee.method) + slots.len()).min(args.len());
+                let (primal, rest) = args.split_at(primal);
+                let mut rest = rest.iter();
+                let tangents = slots_text(tangents, &mut rest, true);
+                let (seed, t_seed) = (value_text(rest.next()), value_text(rest.next()));
+                let adjoints = slots_text(slots, &mut rest, false);
+                let tangent_buffers: Vec<Value> = rest.copied().collect();
+                write!(
+                    f,
+                    "apply_hvp {} tangents({tangents}) seed {seed} tan {t_seed} slots({adjoints}) \
+                     tangent_buffers({})",
+                    call_text(callee, primal),
+                    list(&tangent_buffers)
+                )?;
             }
             Op::Push => plain(f, "push", args)?,
             Op::Pop => plain(f, "pop", args)?,
@@ -381,6 +432,28 @@ fn list(values: &[Value]) -> String {
     values
         .iter()
         .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Call slots as text, taking the operand of each slot that has one from `operands`:
+/// `buffer v4`, `scratch f64`, …; tangent slots (`tangent`) take one per scalar too
+/// (`scalar v3`), adjoint slots do not (`scalar f64`).
+fn slots_text(
+    slots: &[Slot],
+    operands: &mut std::slice::Iter<'_, Value>,
+    tangent: bool,
+) -> String {
+    slots
+        .iter()
+        .map(|slot| match slot {
+            Slot::Scalar(_) if tangent => format!("scalar {}", value_text(operands.next())),
+            Slot::Scalar(float) => format!("scalar {}", float.name()),
+            Slot::Buffer => format!("buffer {}", value_text(operands.next())),
+            Slot::Scratch(float) => format!("scratch {}", float.name()),
+            Slot::Inferred => "inferred".to_owned(),
+            Slot::Constant => "constant".to_owned(),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -235,6 +235,27 @@ pub enum Op {
     /// A call of another differentiated function (or one with a custom derivative):
     /// `callee(args…)`.
     Apply(Box<Callee>),
+    /// Tangent of a call: `callee_jvp_all(args…, tangents…)`. Arguments: the primal
+    /// arguments, then one tangent operand per `Slot::Scalar` and `Slot::Buffer` slot
+    /// (the tangent of that argument; the other slots pass zeros). Results: the
+    /// call's value, then its tangent.
+    ApplyTangent(Box<Callee>, Vec<Slot>),
+    /// Tangent of a reversed call: `callee_hvp_all(args…, tangents…, seed, t_seed,
+    /// slots…, tangent slots…)`. Arguments: the primal arguments, the tangent operands
+    /// of `tangents` (as for `ApplyTangent`), the seed and its tangent, then the
+    /// adjoint buffers of the `Slot::Buffer` adjoint slots followed by their tangent
+    /// buffers. Results: the adjoints of the `Slot::Scalar` arguments, then their
+    /// tangents.
+    ApplyHvp {
+        callee: Box<Callee>,
+        slots: Vec<Slot>,
+        tangents: Vec<Slot>,
+    },
+    /// Tangent of [`Op::Partials`]: the tangents of `prim`'s partial derivatives, one
+    /// result per float argument. Arguments: those of the `Partials` (`prim`'s
+    /// arguments and its output), then the tangent of each float argument and of the
+    /// output. The runtime evaluates the same rule over dual numbers.
+    PartialsTangent(Prim),
     /// Reverse sweep: the callee's adjoint entry point, `callee_adjoint_all(args…,
     /// seed, slots…)`. Arguments: the primal arguments, the seed, then the adjoint
     /// buffers of the `Slot::Buffer` arguments. Results: the adjoints of the
@@ -383,6 +404,10 @@ pub enum ParamKind {
     Seed,
     /// `&mut` buffer that receives the adjoint of primal parameter `of`.
     AdjointOut { of: usize },
+    /// The tangent of parameter `of`: given (of a primal parameter or of the seed),
+    /// or, for an adjoint buffer, the `&mut` buffer that receives its tangent (the
+    /// Hessian-vector product).
+    Tangent { of: usize },
 }
 
 #[derive(Clone, Debug)]

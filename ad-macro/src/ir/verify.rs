@@ -14,10 +14,10 @@ use super::{ArgKind, Function, Inst, Op, ParamKind, Region, SecondaryMap, Ty, Va
 pub fn verify(func: &Function) -> Result<(), String> {
     let mut checker = Checker {
         func,
-        adjoint: func
+        derivative: func
             .params
             .iter()
-            .any(|param| matches!(param.kind, ParamKind::Seed)),
+            .any(|param| matches!(param.kind, ParamKind::Seed | ParamKind::Tangent { .. })),
         visible: SecondaryMap::with_default(func.values.len(), false),
         defined: SecondaryMap::with_default(func.values.len(), false),
     };
@@ -30,7 +30,16 @@ pub fn verify(func: &Function) -> Result<(), String> {
         }
     }
     placement(func)?;
-    checker.region(func.body, 0, 1)
+    checker.region(func.body, 0, returned(func))
+}
+
+/// How many values the body yields: the value, and in forward mode (tangents
+/// without a seed) its tangent.
+fn returned(func: &Function) -> usize {
+    let has = |kind: fn(&ParamKind) -> bool| func.params.iter().any(|p| kind(&p.kind));
+    let forward = has(|k| matches!(k, ParamKind::Tangent { .. }))
+        && !has(|k| matches!(k, ParamKind::Seed));
+    1 + usize::from(forward)
 }
 
 /// Every instruction in one region, every region owned once.
@@ -66,12 +75,15 @@ fn placement(func: &Function) -> Result<(), String> {
     }
 }
 
-/// Whether `op` belongs to the reverse sweep (or to the forward sweep's recording),
-/// which only a function with a seed parameter has.
-fn is_adjoint_only(op: &Op) -> bool {
+/// Whether `op` belongs to a derivative (the reverse sweep, the forward sweep's
+/// recording, a tangent), which only a function with a seed or tangent parameters has.
+fn is_derivative_only(op: &Op) -> bool {
     matches!(
         op,
         Op::Partials(_)
+            | Op::PartialsTangent(_)
+            | Op::ApplyTangent(..)
+            | Op::ApplyHvp { .. }
             | Op::Accumulate { .. }
             | Op::Push
             | Op::Pop
@@ -81,6 +93,15 @@ fn is_adjoint_only(op: &Op) -> bool {
             | Op::AdjointBuffer { .. }
             | Op::ApplyAdjoint(..)
     )
+}
+
+/// How many tangent operands a call's tangent slots take: one per scalar and per
+/// array with a tangent.
+fn tangent_operands(slots: &[crate::ir::Slot]) -> usize {
+    slots
+        .iter()
+        .filter(|s| matches!(s, crate::ir::Slot::Scalar(_) | crate::ir::Slot::Buffer))
+        .count()
 }
 
 /// Whether values of types `a` and `b` can stand for one another: a float array is
@@ -96,8 +117,9 @@ fn compatible(a: Ty, b: Ty) -> bool {
 
 struct Checker<'f> {
     func: &'f Function,
-    /// Whether the function has a seed: only then may reverse-sweep operations appear.
-    adjoint: bool,
+    /// Whether the function has a seed or tangents: only then may the operations of
+    /// derivatives appear.
+    derivative: bool,
     /// In scope at the current point: defined earlier in this region or an enclosing one.
     visible: SecondaryMap<Value, bool>,
     defined: SecondaryMap<Value, bool>,
@@ -180,6 +202,33 @@ impl Checker<'_> {
                     scalars,
                 )
             }
+            Op::ApplyTangent(callee, slots) => (
+                Some(usize::from(callee.method) + slots.len() + tangent_operands(slots)),
+                2,
+            ),
+            Op::ApplyHvp {
+                callee,
+                slots,
+                tangents,
+            } => {
+                let scalars = slots
+                    .iter()
+                    .filter(|s| matches!(s, crate::ir::Slot::Scalar(_)))
+                    .count();
+                let buffers = slots
+                    .iter()
+                    .filter(|s| matches!(s, crate::ir::Slot::Buffer))
+                    .count();
+                let primal = usize::from(callee.method) + slots.len();
+                (
+                    Some(primal + tangent_operands(tangents) + 2 + 2 * buffers),
+                    2 * scalars,
+                )
+            }
+            Op::PartialsTangent(prim) => {
+                let floats = prim.args().iter().filter(|&&k| k == ArgKind::Float).count();
+                (Some(prim.args().len() + 1 + floats + 1), floats)
+            }
             Op::Bin(_) => (Some(2), 1),
             Op::Neg | Op::Not | Op::Cast(_) | Op::Ascribe(_) => (Some(1), 1),
             Op::Statement(_) => (None, 0),
@@ -198,6 +247,11 @@ impl Checker<'_> {
             }
             Op::Accumulate { param } => match func.params.get(*param).map(|p| &p.kind) {
                 Some(ParamKind::AdjointOut { .. }) => (Some(1), 0),
+                Some(ParamKind::Tangent { of })
+                    if matches!(func.params[*of].kind, ParamKind::AdjointOut { .. }) =>
+                {
+                    (Some(1), 0)
+                }
                 _ => {
                     return Err(format!(
                         "{at}: accumulate into parameter {param}, not an adjoint buffer"
@@ -237,9 +291,9 @@ impl Checker<'_> {
         if matches!(data.op, Op::Zero) && !matches!(func.values[data.results[0]].ty, Ty::Float(_)) {
             return Err(format!("{at}: zero of a type that is not f32/f64"));
         }
-        if !self.adjoint && is_adjoint_only(&data.op) {
+        if !self.derivative && is_derivative_only(&data.op) {
             return Err(format!(
-                "{at}: an operation of the reverse sweep in a function without a seed"
+                "{at}: an operation of a derivative in a function without a seed or tangents"
             ));
         }
         self.types(inst)?;

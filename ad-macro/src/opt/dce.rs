@@ -60,6 +60,7 @@ fn is_pure(op: &Op) -> bool {
         | Op::Cast(_)
         | Op::Ascribe(_)
         | Op::Partials(_)
+        | Op::PartialsTangent(_)
         | Op::NoGrad
         | Op::Zero
         | Op::Index
@@ -74,6 +75,8 @@ fn is_pure(op: &Op) -> bool {
         | Op::Effect { .. }
         | Op::Apply(_)
         | Op::ApplyAdjoint(..)
+        | Op::ApplyTangent(..)
+        | Op::ApplyHvp { .. }
         | Op::Accumulate { .. }
         | Op::Push
         | Op::Pop

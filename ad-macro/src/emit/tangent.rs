@@ -1,0 +1,427 @@
+//! The forward-mode and second-order functions: `f_jvp` (option `forward`), `f_hvp`
+//! and `f_hessian` (option `hessian`), and the hidden `f_jvp_all`/`f_hvp_all` that
+//! other differentiated functions call.
+//!
+//! The `_all` entry points run the tangent IR and take a slot per parameter whatever
+//! `wrt` says (by reference: `&T` for a float, `&[T]` for a float array,
+//! `&NoAdjoint` for anything else), like `f_adjoint_all`; the public functions are
+//! wrappers that give zeros and unit vectors and shape the results.
+
+use super::signature::{
+    buffer_ident, hvp_ident, own, receiver, seed_ident, tangent_ident, user_params,
+};
+use super::{function_body, literal, zero};
+use crate::ast::{FnInput, ParamInput};
+use crate::ir::Function;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// `f_jvp_all`, `f_jvp` if asked for, and with `hessian`, `f_hvp_all`, `f_hvp` and
+/// `f_hessian`.
+pub fn emit(input: &FnInput, jvp: &Function, hvp: Option<&Function>) -> TokenStream {
+    let mut items = jvp_all_fn(input, jvp);
+    items.extend(jvp_fn(input));
+    if let Some(hvp) = hvp {
+        items.extend(hvp_all_fn(input, hvp));
+        items.extend(hvp_fn(input));
+        items.extend(hessian_fn(input));
+    }
+    items
+}
+
+fn entry(input: &FnInput, suffix: &str) -> syn::Ident {
+    format_ident!("{}_{}", input.name(), suffix)
+}
+
+fn ret(input: &FnInput) -> syn::Ident {
+    format_ident!("{}", input.ret.name())
+}
+
+fn elem(param: &ParamInput) -> Option<syn::Ident> {
+    let float = param.float.or(param.array.as_ref().map(|a| a.elem))?;
+    Some(format_ident!("{}", float.name()))
+}
+
+/// A parameter's tangent or adjoint slot in an `_all` entry point, by the
+/// parameter's type: `name: &T`, `name: &[T]`, or `_: &NoAdjoint`; `mutable` for
+/// adjoint slots. Parameters outside `wrt` are ignored (`_`).
+fn slot(param: &ParamInput, name: syn::Ident, mutable: bool) -> TokenStream {
+    let reference = if mutable { quote!(&mut) } else { quote!(&) };
+    let pattern = if param.wrt {
+        quote!(#name)
+    } else {
+        quote!(_)
+    };
+    match (&param.float, &param.array, elem(param)) {
+        (Some(_), _, Some(elem)) => quote!(#pattern: #reference #elem),
+        (None, Some(_), Some(elem)) => quote!(#pattern: #reference [#elem]),
+        _ => quote!(_: #reference ::ad::__private::NoAdjoint),
+    }
+}
+
+/// What the `_all` entry points check and rebind before the body: a scalar tangent
+/// is read by value, every array slot must have its parameter's length.
+fn slot_prelude(input: &FnInput, slots: &[(fn(&syn::Ident) -> syn::Ident, bool)]) -> TokenStream {
+    let mut prelude = TokenStream::new();
+    for param in input.params.iter().filter(|p| p.wrt) {
+        let ident = &param.ident;
+        for (name, by_value) in slots {
+            let slot = name(ident);
+            if param.array.is_some() {
+                let message = format!("the slot `{slot}` must have the length of `{ident}`");
+                prelude.extend(quote!(::core::assert_eq!(#slot.len(), #ident.len(), #message);));
+            } else if *by_value {
+                prelude.extend(quote!(let #slot = *#slot;));
+            }
+        }
+    }
+    prelude
+}
+
+fn allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
+    input
+        .item
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("allow"))
+}
+
+fn jvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
+    let vis = &input.item.vis;
+    let (receiver, name, ret) = (receiver(input), entry(input, "jvp_all"), ret(input));
+    let params = user_params(input);
+    let slots = input
+        .params
+        .iter()
+        .map(|p| slot(p, tangent_ident(&p.ident), false));
+    let prelude = slot_prelude(input, &[(tangent_ident, true)]);
+    let body = function_body(input, func, prelude, |emitter| {
+        let yields = &func.regions[func.body].yields;
+        let (value, tangent) = (emitter.operand(yields[0]), emitter.operand(yields[1]));
+        quote!((#value, #tangent))
+    });
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params,)* #(#slots),*) -> (#ret, #ret) #body
+    }
+}
+
+/// The tangent parameter of `f_jvp`/`f_hvp` for a differentiable parameter: `T` for a
+/// scalar, `&[T]` for a slice or vector, `&[T; N]` for an array.
+fn tangent_param(param: &ParamInput, name: &syn::Ident) -> TokenStream {
+    let elem = elem(param);
+    match &param.array {
+        Some(array) => match &array.fixed_len {
+            Some(len) => quote!(#name: &[#elem; #len]),
+            None => quote!(#name: &[#elem]),
+        },
+        None => quote!(#name: #elem),
+    }
+}
+
+/// The slots `f_jvp` and `f_hvp` pass to an `_all` entry point: the tangents given,
+/// zeros for the parameters outside `wrt`.
+fn tangent_args(input: &FnInput, name: fn(&syn::Ident) -> syn::Ident) -> Vec<TokenStream> {
+    input
+        .params
+        .iter()
+        .map(|p| {
+            let tangent = name(&p.ident);
+            match (p.wrt, &p.float, &p.array) {
+                (true, Some(_), _) => quote!(&#tangent),
+                (true, None, Some(_)) => quote!(&#tangent[..]),
+                (false, Some(float), _) => {
+                    let zero = literal(*float, "0.0");
+                    quote!(&#zero)
+                }
+                (false, None, Some(_)) => quote!(&[]),
+                _ => quote!(&::ad::__private::NoAdjoint),
+            }
+        })
+        .collect()
+}
+
+fn jvp_fn(input: &FnInput) -> TokenStream {
+    if !input.forward {
+        return TokenStream::new();
+    }
+    let vis = &input.item.vis;
+    let (receiver, name, ret) = (receiver(input), entry(input, "jvp"), ret(input));
+    let params = user_params(input);
+    let wrt: Vec<&ParamInput> = input.params.iter().filter(|p| p.wrt).collect();
+    let tangents = wrt.iter().map(|p| tangent_param(p, &tangent_ident(&p.ident)));
+    let all = own(input, entry(input, "jvp_all"));
+    let args = input.params.iter().map(|p| &p.ident);
+    let slots = tangent_args(input, tangent_ident);
+    let doc = format!(
+        " Forward mode of [`{f}`]: returns `({f}(…), ∇{f}·t)`, the value and the \
+         derivative along the direction whose components are the tangents {}. One \
+         sweep, nothing recorded, nothing allocated. Generated by \
+         `#[ad::differentiate(forward)]`.",
+        names(&wrt, "t_"),
+        f = input.name()
+    );
+    let allows = allows(input);
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        #(#allows)*
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params,)* #(#tangents),*) -> (#ret, #ret) {
+            #all(#(#args,)* #(#slots),*)
+        }
+    }
+}
+
+/// `` `t_x`, `t_w` `` for the differentiable parameters.
+fn names(wrt: &[&ParamInput], prefix: &str) -> String {
+    wrt.iter()
+        .map(|p| format!("`{prefix}{}`", p.ident))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn hvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
+    let vis = &input.item.vis;
+    let (receiver, name, ret) = (receiver(input), entry(input, "hvp_all"), ret(input));
+    let params = user_params(input);
+    let slots = |name: fn(&syn::Ident) -> syn::Ident, mutable: bool| {
+        input
+            .params
+            .iter()
+            .map(move |p| slot(p, name(&p.ident), mutable))
+    };
+    let (tangents, adjoints, hvs) = (
+        slots(tangent_ident, false),
+        slots(buffer_ident, true),
+        slots(hvp_ident, true),
+    );
+    let (seed, t_seed) = (seed_ident(), tangent_ident(&seed_ident()));
+    let prelude = slot_prelude(
+        input,
+        &[(tangent_ident, true), (buffer_ident, false), (hvp_ident, false)],
+    );
+    let body = function_body(input, func, prelude, |emitter| {
+        emitter.operand(func.returned())
+    });
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        #vis fn #name(
+            #receiver #(#params,)* #(#tangents,)* #seed: #ret, #t_seed: #ret,
+            #(#adjoints,)* #(#hvs),*
+        ) -> #ret #body
+    }
+}
+
+/// A zeroed adjoint of `param`'s shape: `0.0`, `[0.0; N]`, or `vec![0.0; x.len()]`.
+fn zeros(param: &ParamInput) -> TokenStream {
+    match &param.array {
+        Some(array) => {
+            let zero = literal(array.elem, "0.0");
+            match &array.fixed_len {
+                Some(len) => quote!([#zero; #len]),
+                None => {
+                    let ident = &param.ident;
+                    quote!(::std::vec![#zero; #ident.len()])
+                }
+            }
+        }
+        None => zero(param.float),
+    }
+}
+
+/// The adjoint slots the public wrappers pass to `f_hvp_all`: their own buffers for
+/// the differentiable parameters, throwaway slots for the rest.
+fn adjoint_args(input: &FnInput, name: fn(&syn::Ident) -> syn::Ident) -> Vec<TokenStream> {
+    input
+        .params
+        .iter()
+        .map(|p| {
+            let buffer = name(&p.ident);
+            match (p.wrt, &p.float, &p.array) {
+                (true, Some(_), _) => quote!(&mut #buffer),
+                (true, None, Some(_)) => quote!(&mut #buffer[..]),
+                (false, Some(float), _) => {
+                    let zero = literal(*float, "0.0");
+                    quote!(&mut #zero)
+                }
+                (false, None, Some(_)) => quote!(&mut []),
+                _ => quote!(&mut ::ad::__private::NoAdjoint),
+            }
+        })
+        .collect()
+}
+
+fn hvp_fn(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let (receiver, name, ret) = (receiver(input), entry(input, "hvp"), ret(input));
+    let params = user_params(input);
+    let wrt: Vec<&ParamInput> = input.params.iter().filter(|p| p.wrt).collect();
+    let tangents = wrt.iter().map(|p| tangent_param(p, &direction_ident(&p.ident)));
+    let adjoint_tys: Vec<TokenStream> = wrt.iter().map(|p| adjoint_type(p)).collect();
+    let (adjoints, hvs): (Vec<_>, Vec<_>) = wrt
+        .iter()
+        .map(|p| (buffer_ident(&p.ident), hvp_ident(&p.ident)))
+        .unzip();
+    let zeros: Vec<TokenStream> = wrt.iter().map(|p| zeros(p)).collect();
+    let all = own(input, entry(input, "hvp_all"));
+    let args = input.params.iter().map(|p| &p.ident);
+    let directions = tangent_args(input, direction_ident);
+    let (one, zero) = (literal(input.ret, "1.0"), literal(input.ret, "0.0"));
+    let (adjoint_slots, hv_slots) = (
+        adjoint_args(input, buffer_ident),
+        adjoint_args(input, hvp_ident),
+    );
+    let value = syn::Ident::new("value", Span::mixed_site());
+    let doc = format!(
+        " Hessian-vector product of [`{f}`]: returns `({f}(…), gradient…, H·v…)`, the \
+         value, the gradient in the shapes `{f}_grad` returns, then the product of the \
+         Hessian with the direction {} in the same shapes. One forward-over-reverse \
+         sweep. Generated by `#[ad::differentiate(hessian)]`.",
+        names(&wrt, "v_"),
+        f = input.name()
+    );
+    let allows = allows(input);
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        #(#allows)*
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params,)* #(#tangents),*)
+            -> (#ret, #(#adjoint_tys,)* #(#adjoint_tys),*)
+        {
+            #(let mut #adjoints = #zeros;)*
+            #(let mut #hvs = #zeros;)*
+            let #value = #all(
+                #(#args,)* #(#directions,)* #one, #zero, #(#adjoint_slots,)* #(#hv_slots),*
+            );
+            (#value, #(#adjoints,)* #(#hvs),*)
+        }
+    }
+}
+
+/// The direction of `f_hvp`: `v_x`.
+fn direction_ident(param: &syn::Ident) -> syn::Ident {
+    format_ident!("v_{}", param, span = Span::mixed_site())
+}
+
+/// What `_grad` returns for a differentiable parameter: `T`, `[T; N]` or `Vec<T>`.
+fn adjoint_type(param: &ParamInput) -> TokenStream {
+    let elem = elem(param);
+    match &param.array {
+        Some(array) => match &array.fixed_len {
+            Some(len) => quote!([#elem; #len]),
+            None => quote!(::std::vec::Vec<#elem>),
+        },
+        None => quote!(#elem),
+    }
+}
+
+/// `f_hessian`: one forward-over-reverse sweep per flattened input, along the unit
+/// vector of that input; sweep j gives row j (the Hessian is symmetric).
+fn hessian_fn(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let (receiver, name, ret) = (receiver(input), entry(input, "hessian"), ret(input));
+    let params = user_params(input);
+    let wrt: Vec<&ParamInput> = input.params.iter().filter(|p| p.wrt).collect();
+    let (adjoints, hvs): (Vec<_>, Vec<_>) = wrt
+        .iter()
+        .map(|p| (buffer_ident(&p.ident), hvp_ident(&p.ident)))
+        .unzip();
+    let directions: Vec<syn::Ident> = wrt.iter().map(|p| direction_ident(&p.ident)).collect();
+    let buffers: Vec<TokenStream> = wrt.iter().map(|p| zeros(p)).collect();
+    let all = own(input, entry(input, "hvp_all"));
+    let args: Vec<&syn::Ident> = input.params.iter().map(|p| &p.ident).collect();
+    let direction_args = tangent_args(input, direction_ident);
+    let (one, zero) = (literal(input.ret, "1.0"), literal(input.ret, "0.0"));
+    let (adjoint_slots, hv_slots) = (
+        adjoint_args(input, buffer_ident),
+        adjoint_args(input, hvp_ident),
+    );
+    let [value, gradient, hessian, n, j, offset, row] =
+        ["value", "gradient", "hessian", "n", "j", "offset", "row"]
+            .map(|name| syn::Ident::new(name, Span::mixed_site()));
+    let sizes = wrt.iter().map(|p| match &p.array {
+        Some(_) => {
+            let ident = &p.ident;
+            quote!(#ident.len())
+        }
+        None => quote!(1),
+    });
+    // Sets each direction to the unit vector of input j; flattens adjoints into a row.
+    let mut unit = TokenStream::new();
+    let mut flatten = TokenStream::new();
+    for ((p, direction), hv) in wrt.iter().zip(&directions).zip(&hvs) {
+        let zero = zeros(p);
+        if p.array.is_some() {
+            unit.extend(quote! {
+                let mut #direction = #zero;
+                if let Some(component) = #j.checked_sub(#offset).and_then(|k| #direction.get_mut(k)) {
+                    *component = 1.0;
+                }
+                #offset += #direction.len();
+            });
+            flatten.extend(quote!(#row.extend_from_slice(&#hv[..]);));
+        } else {
+            unit.extend(quote! {
+                let #direction = if #j == #offset { 1.0 } else { 0.0 };
+                #offset += 1;
+            });
+            flatten.extend(quote!(#row.push(#hv);));
+        }
+    }
+    let gradient_parts = wrt.iter().zip(&adjoints).map(|(p, adjoint)| {
+        if p.array.is_some() {
+            quote!(#gradient.extend_from_slice(&#adjoint[..]);)
+        } else {
+            quote!(#gradient.push(#adjoint);)
+        }
+    });
+    let doc = format!(
+        " Value, gradient and Hessian of [`{f}`] over its flattened inputs (the \
+         differentiable parameters' scalars in parameter order: {}): returns \
+         `(value, gradient, hessian)` with `hessian[i][j]` = ∂²{f}/∂zᵢ∂zⱼ. One \
+         forward-over-reverse sweep per input. Generated by \
+         `#[ad::differentiate(hessian)]`.",
+        names(&wrt, ""),
+        f = input.name()
+    );
+    let allows = allows(input);
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        #(#allows)*
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params),*)
+            -> (#ret, ::std::vec::Vec<#ret>, ::std::vec::Vec<::std::vec::Vec<#ret>>)
+        {
+            let #n = 0 #(+ #sizes)*;
+            let mut #value = #zero;
+            let mut #gradient = ::std::vec::Vec::with_capacity(#n);
+            let mut #hessian = ::std::vec::Vec::with_capacity(#n);
+            // At least one sweep, for the value and gradient when there are no inputs.
+            for #j in 0..#n.max(1) {
+                let mut #offset = 0usize;
+                #unit
+                let _ = #offset;
+                #(let mut #adjoints = #buffers;)*
+                #(let mut #hvs = #buffers;)*
+                #value = #all(
+                    #(#args,)* #(#direction_args,)* #one, #zero,
+                    #(#adjoint_slots,)* #(#hv_slots),*
+                );
+                if #j == 0 {
+                    #(#gradient_parts)*
+                }
+                if #j < #n {
+                    let mut #row = ::std::vec::Vec::with_capacity(#n);
+                    #flatten
+                    #hessian.push(#row);
+                }
+            }
+            (#value, #gradient, #hessian)
+        }
+    }
+}
