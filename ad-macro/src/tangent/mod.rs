@@ -79,7 +79,8 @@ pub fn tangent(func: &Function, seeded: &[usize], returned: Returned) -> Functio
     pass.region(func.body);
     if returned == Returned::ValueAndTangent {
         let body = func.body;
-        let tangent = pass.tangent_at_end(body, func.returned());
+        let ty = Ty::Float(func.ret);
+        let tangent = pass.tangent_at_end(body, func.returned(), ty);
         pass.out.regions[body].yields.push(tangent);
     }
     pass.out
@@ -129,22 +130,24 @@ impl Tangent<'_> {
         self.tangents.insert(value, tangent);
     }
 
-    /// `value`'s tangent, or a zero of its type where it has none.
-    fn tangent_or_zero(&mut self, value: Value) -> Value {
+    /// `value`'s tangent, or where it has none, a zero of type `ty` (the float type
+    /// where it is used: a literal's own type is not yet known).
+    fn tangent_or_zero(&mut self, value: Value, ty: Ty) -> Value {
         match self.tangent(value) {
             Some(tangent) => tangent,
-            None => self.push1(Op::Zero, Vec::new(), self.ty(value)),
+            None => self.push1(Op::Zero, Vec::new(), ty),
         }
     }
 
-    /// `value`'s tangent at the end of `region`, after it has been rewritten.
-    fn tangent_at_end(&mut self, region: Region, value: Value) -> Value {
+    /// `value`'s tangent at the end of `region`, after it has been rewritten, or a
+    /// zero of type `ty`.
+    fn tangent_at_end(&mut self, region: Region, value: Value, ty: Ty) -> Value {
         if let Some(tangent) = self.tangent(value) {
             return tangent;
         }
         let inst = self
             .out
-            .detached_inst(Op::Zero, Vec::new(), &[self.ty(value)], SourceSpan::generated());
+            .detached_inst(Op::Zero, Vec::new(), &[ty], SourceSpan::generated());
         self.out.regions[region].insts.push(inst);
         self.out.insts[inst].results[0]
     }
@@ -261,7 +264,7 @@ impl Tangent<'_> {
             }
             (Op::NewBuffer { fixed_len }, _) if varied(results[0]) => {
                 let mut tangent_args = args.clone();
-                tangent_args[0] = self.tangent_or_zero(args[0]);
+                tangent_args[0] = self.tangent_or_zero(args[0], element(self.ty(results[0])));
                 let op = Op::NewBuffer { fixed_len };
                 let tangent = self.push1(op, tangent_args, self.ty(results[0]));
                 self.bind(results[0], tangent);
@@ -271,8 +274,9 @@ impl Tangent<'_> {
                 self.bind(results[0], tangent);
             }
             (op @ (Op::Store | Op::Append), &[array, index, value]) if varied(array) => {
+                let ty = element(self.ty(array));
                 let array = self.tangent(array).expect("a varied array has a tangent");
-                let value = self.tangent_or_zero(value);
+                let value = self.tangent_or_zero(value, ty);
                 self.push(op, vec![array, index, value], &[]);
             }
             (Op::AccumulateAt, &[buffer, index, value]) => {
@@ -288,7 +292,7 @@ impl Tangent<'_> {
                 }
             }
             (Op::Push, &[value]) if matches!(self.ty(value), Ty::Float(_)) => {
-                let tangent = self.tangent_or_zero(value);
+                let tangent = self.tangent_or_zero(value, self.ty(value));
                 self.push(Op::Push, vec![tangent], &[]);
             }
             _ => {}
@@ -344,12 +348,12 @@ impl Tangent<'_> {
             .map(|(_, &arg)| arg)
             .chain(args.last().copied())
             .collect();
+        let tys: Vec<Ty> = results.iter().map(|&r| self.ty(r)).collect();
         let mut dual_args = args.to_vec();
         for arg in float_args {
-            let tangent = self.tangent_or_zero(arg);
+            let tangent = self.tangent_or_zero(arg, tys[0]);
             dual_args.push(tangent);
         }
-        let tys: Vec<Ty> = results.iter().map(|&r| self.ty(r)).collect();
         let tangents = self.push(Op::PartialsTangent(prim), dual_args, &tys);
         for (&result, tangent) in results.iter().zip(tangents) {
             self.bind(result, tangent);
@@ -363,7 +367,7 @@ impl Tangent<'_> {
             .iter()
             .map(|&arg| match self.ty(arg) {
                 Ty::Float(float) => {
-                    operands.push(self.tangent_or_zero(arg));
+                    operands.push(self.tangent_or_zero(arg, Ty::Float(float)));
                     Slot::Scalar(float)
                 }
                 Ty::FloatArray(float) => match self.tangent(arg) {
@@ -402,7 +406,7 @@ impl Tangent<'_> {
         let (tangent_slots, tangent_operands) =
             self.tangent_slots(&data.args[usize::from(callee.method)..primal]);
         let seed = data.args[primal];
-        let t_seed = self.tangent_or_zero(seed);
+        let t_seed = self.tangent_or_zero(seed, self.ty(seed));
         let buffers = &data.args[primal + 1..];
         let tangent_buffers: Vec<Value> = buffers
             .iter()
@@ -449,7 +453,7 @@ impl Tangent<'_> {
             }
             for region in [then, otherwise] {
                 let yielded = self.func.regions[region].yields[k];
-                let tangent = self.tangent_at_end(region, yielded);
+                let tangent = self.tangent_at_end(region, yielded, self.ty(result));
                 self.out.regions[region].yields.push(tangent);
             }
             let index = self.out.insts[inst].results.len();
@@ -471,7 +475,7 @@ impl Tangent<'_> {
             .collect();
         let tangent_inits: Vec<Value> = carried
             .iter()
-            .map(|&k| self.tangent_or_zero(inits[k]))
+            .map(|&k| self.tangent_or_zero(inits[k], self.ty(results[k])))
             .collect();
         for &region in &regions {
             for &k in &carried {
@@ -486,7 +490,7 @@ impl Tangent<'_> {
         }
         for &k in &carried {
             let yielded = self.func.regions[body].yields[k];
-            let tangent = self.tangent_at_end(body, yielded);
+            let tangent = self.tangent_at_end(body, yielded, self.ty(results[k]));
             self.out.regions[body].yields.push(tangent);
         }
         let trip = *self.func.insts[inst]
@@ -510,6 +514,14 @@ impl Tangent<'_> {
         data.results.extend(tangent_results);
         data.results.push(trip);
         self.current.push(inst);
+    }
+}
+
+/// The type of an element of a float array.
+fn element(array: Ty) -> Ty {
+    match array {
+        Ty::FloatArray(float) => Ty::Float(float),
+        other => other,
     }
 }
 
