@@ -173,7 +173,9 @@ fn logistic_loss(w: &[f64], xs: &[f64], ys: &[f64]) -> f64 {
 
 #[test]
 fn logistic_regression_against_its_closed_form() {
-    let xs = [1.0, 0.5, -1.2, 1.0, -0.3, 0.8, 1.0, 1.7, 0.1, 1.0, -0.9, -0.4];
+    let xs = [
+        1.0, 0.5, -1.2, 1.0, -0.3, 0.8, 1.0, 1.7, 0.1, 1.0, -0.9, -0.4,
+    ];
     let ys = [1.0, 0.0, 1.0, 0.0];
     let w = [0.2, -0.4, 0.7];
     let d = w.len();
@@ -275,7 +277,11 @@ fn control(x: f64, y: f64) -> f64 {
 
 fn control_dual<D: DualNum<Primitive = f64> + Copy>(v: &[D]) -> D {
     let (x, y) = (v[0], v[1]);
-    let mut s = if x.re() > y.re() { x * x * y } else { y.exp() * x };
+    let mut s = if x.re() > y.re() {
+        x * x * y
+    } else {
+        y.exp() * x
+    };
     for _ in 0..4 {
         s = s * 0.5 + (s * y).sin();
     }
@@ -417,7 +423,10 @@ fn single_precision() {
     let (value, gradient, hessian) = single_hessian(x, y);
     assert_eq!(value, single(x, y));
     assert_eq!(gradient, vec![2.0 * x * y, x * x + y.exp()]);
-    assert_eq!(hessian, vec![vec![2.0 * y, 2.0 * x], vec![2.0 * x, y.exp()]]);
+    assert_eq!(
+        hessian,
+        vec![vec![2.0 * y, 2.0 * x], vec![2.0 * x, y.exp()]]
+    );
 }
 
 // ---------------------------------------------------------------- forward only

@@ -19,7 +19,10 @@ impl Args {
     pub fn parse(tokens: TokenStream) -> syn::Result<Args> {
         let mut args = Args::default();
         let parser = syn::meta::parser(|meta| {
-            for (name, flag) in [("forward", &mut args.forward), ("hessian", &mut args.hessian)] {
+            for (name, flag) in [
+                ("forward", &mut args.forward),
+                ("hessian", &mut args.hessian),
+            ] {
                 if meta.path.is_ident(name) {
                     if *flag {
                         return Err(meta.error(expected(&format!("`{name}` is given twice"))));

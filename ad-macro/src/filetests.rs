@@ -569,6 +569,21 @@ fn check_round_trip(input: &FnInput) -> Result<(), String> {
             return fail(format!("{name} makes of it\n{next}\nnot\n{expected}"));
         }
     }
+    if input.forward {
+        let (primal, adjoint) = (&stages[0].1, &stages[stages.len() - 1].1);
+        let (jvp, hvp) =
+            crate::expand::tangents(input, primal, adjoint).map_err(|e| e.to_string())?;
+        for (stage, func) in [("jvp", Some(jvp)), ("hvp", hvp)] {
+            let Some(func) = func else { continue };
+            let text = func.to_string();
+            let parsed = parse(&text).map_err(|e| format!("after {stage}: {e}\n{text}"))?;
+            if parsed.to_string() != text || verify(&parsed) != verify(&func) {
+                return Err(format!(
+                    "after {stage}: read back as\n{parsed}\nnot\n{text}"
+                ));
+            }
+        }
+    }
     Ok(())
 }
 

@@ -102,7 +102,10 @@ impl<T: Real> Mul for Dual<T> {
     type Output = Self;
     #[inline]
     fn mul(self, other: Self) -> Self {
-        Dual::new(self.re * other.re, self.eps * other.re + self.re * other.eps)
+        Dual::new(
+            self.re * other.re,
+            self.eps * other.re + self.re * other.eps,
+        )
     }
 }
 
@@ -221,8 +224,8 @@ impl<T: Real> Real for Dual<T> {
     };
 
     unary!(
-        sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2,
-        exp_m1, ln, ln_1p, log2, log10, sqrt, cbrt, abs, recip,
+        sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, exp, exp2, exp_m1,
+        ln, ln_1p, log2, log10, sqrt, cbrt, abs, recip,
     );
     binary!(atan2, log, powf, hypot, min, max);
     constant!(signum, floor, ceil, round, trunc);

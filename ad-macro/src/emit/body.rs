@@ -521,7 +521,11 @@ impl<'f> Emitter<'f> {
         let n = prim.args().len() + 1;
         let (args, tangents) = data.args.split_at(n);
         let mut tangents = tangents.iter();
-        let kinds = prim.args().iter().copied().chain([crate::ir::ArgKind::Float]);
+        let kinds = prim
+            .args()
+            .iter()
+            .copied()
+            .chain([crate::ir::ArgKind::Float]);
         let duals: Vec<TokenStream> = args
             .iter()
             .zip(kinds)

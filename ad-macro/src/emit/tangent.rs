@@ -47,11 +47,7 @@ fn elem(param: &ParamInput) -> Option<syn::Ident> {
 /// adjoint slots. Parameters outside `wrt` are ignored (`_`).
 fn slot(param: &ParamInput, name: syn::Ident, mutable: bool) -> TokenStream {
     let reference = if mutable { quote!(&mut) } else { quote!(&) };
-    let pattern = if param.wrt {
-        quote!(#name)
-    } else {
-        quote!(_)
-    };
+    let pattern = if param.wrt { quote!(#name) } else { quote!(_) };
     match (&param.float, &param.array, elem(param)) {
         (Some(_), _, Some(elem)) => quote!(#pattern: #reference #elem),
         (None, Some(_), Some(elem)) => quote!(#pattern: #reference [#elem]),
@@ -150,7 +146,9 @@ fn jvp_fn(input: &FnInput) -> TokenStream {
     let (receiver, name, ret) = (receiver(input), entry(input, "jvp"), ret(input));
     let params = user_params(input);
     let wrt: Vec<&ParamInput> = input.params.iter().filter(|p| p.wrt).collect();
-    let tangents = wrt.iter().map(|p| tangent_param(p, &tangent_ident(&p.ident)));
+    let tangents = wrt
+        .iter()
+        .map(|p| tangent_param(p, &tangent_ident(&p.ident)));
     let all = own(input, entry(input, "jvp_all"));
     let args = input.params.iter().map(|p| &p.ident);
     let slots = tangent_args(input, tangent_ident);
@@ -200,7 +198,11 @@ fn hvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
     let (seed, t_seed) = (seed_ident(), tangent_ident(&seed_ident()));
     let prelude = slot_prelude(
         input,
-        &[(tangent_ident, true), (buffer_ident, false), (hvp_ident, false)],
+        &[
+            (tangent_ident, true),
+            (buffer_ident, false),
+            (hvp_ident, false),
+        ],
     );
     let body = function_body(input, func, prelude, |emitter| {
         emitter.operand(func.returned())
@@ -259,7 +261,9 @@ fn hvp_fn(input: &FnInput) -> TokenStream {
     let (receiver, name, ret) = (receiver(input), entry(input, "hvp"), ret(input));
     let params = user_params(input);
     let wrt: Vec<&ParamInput> = input.params.iter().filter(|p| p.wrt).collect();
-    let tangents = wrt.iter().map(|p| tangent_param(p, &direction_ident(&p.ident)));
+    let tangents = wrt
+        .iter()
+        .map(|p| tangent_param(p, &direction_ident(&p.ident)));
     let adjoint_tys: Vec<TokenStream> = wrt.iter().map(|p| adjoint_type(p)).collect();
     let (adjoints, hvs): (Vec<_>, Vec<_>) = wrt
         .iter()

@@ -55,11 +55,13 @@ impl Display for Function {
                 (ParamKind::AdjointOut { of }, Some(v)) => {
                     write!(f, "out {} = adj({})", self.def(v), self.primal_name(*of))?
                 }
-                (ParamKind::Tangent { of }, value) => {
-                    let of = self.param_text(*of);
-                    match value {
-                        Some(v) => write!(f, "tangent {} = tan({of})", self.def(v))?,
-                        None => write!(f, "out tan({of})")?,
+                (ParamKind::Tangent { of }, Some(v)) => {
+                    write!(f, "tangent {} = tan({})", self.def(v), self.param_text(*of))?
+                }
+                (ParamKind::Tangent { of }, None) => {
+                    write!(f, "out tan({})", self.param_text(*of))?;
+                    if self.params.get(*of).map(|p| p.ty) != Some(param.ty) {
+                        write!(f, ": {}", param.ty)?;
                     }
                 }
                 (_, None) => f.write_str("?")?,
@@ -439,11 +441,7 @@ fn list(values: &[Value]) -> String {
 /// Call slots as text, taking the operand of each slot that has one from `operands`:
 /// `buffer v4`, `scratch f64`, …; tangent slots (`tangent`) take one per scalar too
 /// (`scalar v3`), adjoint slots do not (`scalar f64`).
-fn slots_text(
-    slots: &[Slot],
-    operands: &mut std::slice::Iter<'_, Value>,
-    tangent: bool,
-) -> String {
+fn slots_text(slots: &[Slot], operands: &mut std::slice::Iter<'_, Value>, tangent: bool) -> String {
     slots
         .iter()
         .map(|slot| match slot {

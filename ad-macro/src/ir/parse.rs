@@ -430,7 +430,23 @@ impl<'t> Reader<'t> {
 
     fn param(&mut self, cursor: &mut Cursor) -> Result<(), String> {
         let index = self.func.params.len();
-        let (kind, value, ty) = if cursor.eat_word("seed") {
+        let (kind, value, ty) = if cursor.eat_word("tangent") {
+            let def = self.def(cursor)?;
+            cursor.expect("=")?;
+            let of = self.tangent_of(cursor)?;
+            let (value, ty) = (def.value, def.ty);
+            self.define(def, ValueDef::Param(index));
+            (ParamKind::Tangent { of }, Some(value), ty)
+        } else if cursor.eat("out tan(") {
+            cursor.at -= "tan(".len();
+            let of = self.tangent_of(cursor)?;
+            let ty = if cursor.eat(":") {
+                self.ty(cursor)?
+            } else {
+                self.func.params[of].ty
+            };
+            (ParamKind::Tangent { of }, None, ty)
+        } else if cursor.eat_word("seed") {
             let def = self.def(cursor)?;
             let (value, ty) = (def.value, def.ty);
             self.define(def, ValueDef::Param(index));
@@ -490,6 +506,32 @@ impl<'t> Reader<'t> {
     }
 
     /// The parameter `adj(v0)` names (by its value), or `paramN`.
+    /// `tan(seed)`, `tan(adj(v2))` or `tan(v0)`: the parameter a tangent is of.
+    fn tangent_of(&mut self, cursor: &mut Cursor) -> Result<usize, String> {
+        cursor.expect("tan(")?;
+        let of = if cursor.eat_word("seed") {
+            let seed = self
+                .func
+                .params
+                .iter()
+                .position(|p| matches!(p.kind, ParamKind::Seed));
+            seed.map_or_else(|| cursor.error("a seed parameter before"), Ok)?
+        } else if cursor.eat("adj(") {
+            let of = self.param_ref(cursor)?;
+            cursor.expect(")")?;
+            let buffer = self
+                .func
+                .params
+                .iter()
+                .position(|p| matches!(p.kind, ParamKind::AdjointOut { of: o } if o == of));
+            buffer.map_or_else(|| cursor.error("a parameter with an adjoint buffer"), Ok)?
+        } else {
+            self.param_ref(cursor)?
+        };
+        cursor.expect(")")?;
+        Ok(of)
+    }
+
     fn param_ref(&mut self, cursor: &mut Cursor) -> Result<usize, String> {
         let at = cursor.at;
         let word = cursor.word()?;
@@ -595,6 +637,9 @@ impl<'t> Reader<'t> {
                 return Ok((ty, args));
             }
             "partials" => Op::Partials(self.prim(cursor)?),
+            "partials_tangent" => Op::PartialsTangent(self.prim(cursor)?),
+            "apply_tangent" => return self.apply_tangent(cursor),
+            "apply_hvp" => return self.apply_hvp(cursor),
             "accumulate" => {
                 let param = self.accumulate_target(cursor)?;
                 cursor.expect(",")?;
@@ -675,6 +720,15 @@ impl<'t> Reader<'t> {
     }
 
     fn accumulate_target(&mut self, cursor: &mut Cursor) -> Result<usize, String> {
+        if cursor.peek("tan(") {
+            let of = self.tangent_of(cursor)?;
+            let tangent = self
+                .func
+                .params
+                .iter()
+                .position(|p| matches!(p.kind, ParamKind::Tangent { of: o } if o == of));
+            return tangent.map_or_else(|| cursor.error("a parameter with a tangent"), Ok);
+        }
         if cursor.eat("adj(") {
             let of = self.param_ref(cursor)?;
             cursor.expect(")")?;
@@ -823,40 +877,7 @@ impl<'t> Reader<'t> {
         }
         args.push(self.value(cursor)?);
         cursor.expect("slots(")?;
-        let mut slots = Vec::new();
-        if !cursor.eat(")") {
-            loop {
-                let at = cursor.at;
-                let slot = match cursor.word()? {
-                    word @ ("scalar" | "scratch") => {
-                        let Some(float) = cursor.word().ok().and_then(float_ty) else {
-                            return cursor.error("`f32` or `f64`");
-                        };
-                        if word == "scalar" {
-                            Slot::Scalar(float)
-                        } else {
-                            Slot::Scratch(float)
-                        }
-                    }
-                    "buffer" => {
-                        args.push(self.value(cursor)?);
-                        Slot::Buffer
-                    }
-                    "inferred" => Slot::Inferred,
-                    "constant" => Slot::Constant,
-                    _ => {
-                        cursor.at = at;
-                        return cursor
-                            .error("a slot (scalar, buffer, scratch, inferred, constant)");
-                    }
-                };
-                slots.push(slot);
-                if cursor.eat(")") {
-                    break;
-                }
-                cursor.expect(",")?;
-            }
-        }
+        let slots = self.slots(cursor, &mut args, false)?;
         if cursor.eat_word("extra") {
             cursor.expect("(")?;
             args.extend(self.values(cursor)?);
@@ -864,6 +885,97 @@ impl<'t> Reader<'t> {
         }
         cursor.expect_end()?;
         Ok((Op::ApplyAdjoint(Box::new(callee), slots), args))
+    }
+
+    /// `g(v1, &v2) tangents(scalar v3, buffer v9)` after `apply_tangent`.
+    fn apply_tangent(&mut self, cursor: &mut Cursor) -> Result<(Op, Vec<Value>), String> {
+        let (callee, mut args) = self.call(cursor)?;
+        cursor.expect("tangents(")?;
+        let slots = self.slots(cursor, &mut args, true)?;
+        cursor.expect_end()?;
+        Ok((Op::ApplyTangent(Box::new(callee), slots), args))
+    }
+
+    /// `g(v1) tangents(scalar v3) seed v5 tan v6 slots(scalar f64) tangent_buffers()`
+    /// after `apply_hvp`.
+    fn apply_hvp(&mut self, cursor: &mut Cursor) -> Result<(Op, Vec<Value>), String> {
+        let (callee, mut args) = self.call(cursor)?;
+        cursor.expect("tangents(")?;
+        let tangents = self.slots(cursor, &mut args, true)?;
+        if !cursor.eat_word("seed") {
+            return cursor.error("`seed`");
+        }
+        args.push(self.value(cursor)?);
+        if !cursor.eat_word("tan") {
+            return cursor.error("`tan`");
+        }
+        args.push(self.value(cursor)?);
+        cursor.expect("slots(")?;
+        let slots = self.slots(cursor, &mut args, false)?;
+        cursor.expect("tangent_buffers(")?;
+        if !cursor.eat(")") {
+            args.extend(self.values(cursor)?);
+            cursor.expect(")")?;
+        }
+        cursor.expect_end()?;
+        let op = Op::ApplyHvp {
+            callee: Box::new(callee),
+            slots,
+            tangents,
+        };
+        Ok((op, args))
+    }
+
+    /// A call's slots after their `(`, up to the `)`: adjoint slots (`scalar f64`)
+    /// or, with `tangent`, tangent slots (`scalar v3`); operands go to `args`.
+    fn slots(
+        &mut self,
+        cursor: &mut Cursor,
+        args: &mut Vec<Value>,
+        tangent: bool,
+    ) -> Result<Vec<Slot>, String> {
+        let mut slots = Vec::new();
+        if cursor.eat(")") {
+            return Ok(slots);
+        }
+        loop {
+            let at = cursor.at;
+            let slot = match cursor.word()? {
+                "scalar" if tangent => {
+                    let value = self.value(cursor)?;
+                    let Ty::Float(float) = self.func.values[value].ty else {
+                        return cursor.error("a float");
+                    };
+                    args.push(value);
+                    Slot::Scalar(float)
+                }
+                word @ ("scalar" | "scratch") => {
+                    let Some(float) = cursor.word().ok().and_then(float_ty) else {
+                        return cursor.error("`f32` or `f64`");
+                    };
+                    if word == "scalar" {
+                        Slot::Scalar(float)
+                    } else {
+                        Slot::Scratch(float)
+                    }
+                }
+                "buffer" => {
+                    args.push(self.value(cursor)?);
+                    Slot::Buffer
+                }
+                "inferred" => Slot::Inferred,
+                "constant" => Slot::Constant,
+                _ => {
+                    cursor.at = at;
+                    return cursor.error("a slot (scalar, buffer, scratch, inferred, constant)");
+                }
+            };
+            slots.push(slot);
+            if cursor.eat(")") {
+                return Ok(slots);
+            }
+            cursor.expect(",")?;
+        }
     }
 
     /// The region a `{` at the end of `cursor`'s line opens, with `args` as its
@@ -1058,7 +1170,7 @@ mod tests {
     use super::*;
 
     /// Every operation and every form of its text, in the form `display` writes.
-    const EVERYTHING: &str = r#"fn everything(v0 x: f64, const v1 n: ?, v2 w: [f64], const v3 self: ?, seed v4 seed: f64, out adj(v0): f32, out v5 d_w: [f64] = adj(v2)) -> f64 {
+    const EVERYTHING: &str = r#"fn everything(v0 x: f64, const v1 n: ?, v2 w: [f64], const v3 self: ?, seed v4 seed: f64, out adj(v0): f32, out v5 d_w: [f64] = adj(v2), tangent v61 t_x: f64 = tan(v0), tangent v62: f64 = tan(seed), out tan(adj(v0)), tangent v63: [f64] = tan(adj(v2))) -> f64 {
     v6: float = const 1.5
     v7 "a b": ? = opaque "the call of `g`" { g (v1 , S { k : v1 }) }
     v8: f64 = opaque "the method `m`" method { v3 . m (v0 , v1) }
@@ -1083,6 +1195,10 @@ mod tests {
     v23: f64 = apply v3.predict(v0, &v2)
     v24: f64, v25: f64 = apply_adjoint physics::drag(v0, &v2, v1, v3, v0, v1) seed v4 slots(scalar f64, buffer v5, scratch f32, inferred, constant, scalar f64)
     apply_adjoint v3.predict(v0) seed v4 slots(constant) extra(v5)
+    v64: f64, v65: f64 = partials_tangent atan2 v0, v15, v14, v61, v61, v61
+    v66: f64, v67: f64 = apply_tangent physics::drag(v0, &v2, v1, v3, v0, v1) tangents(scalar v61, buffer v63, scratch f32, inferred, constant, scalar v61)
+    v68: f64, v69: f64, v70: f64, v71: f64 = apply_hvp physics::drag(v0, &v2, v1, v3, v0, v1) tangents(scalar v61, buffer v63, scratch f32, inferred, constant, scalar v61) seed v4 tan v62 slots(scalar f64, buffer v5, scratch f32, inferred, constant, scalar f64) tangent_buffers(v63)
+    accumulate tan(adj(v0)), v61
     push v0
     v26: f64 = pop
     v27: f64 = zero
@@ -1152,6 +1268,9 @@ detached {
             Op::Effect { .. } => "effect",
             Op::Apply(_) => "apply",
             Op::ApplyAdjoint(..) => "apply_adjoint",
+            Op::ApplyTangent(..) => "apply_tangent",
+            Op::ApplyHvp { .. } => "apply_hvp",
+            Op::PartialsTangent(_) => "partials_tangent",
             Op::If { .. } => "if",
             Op::For { .. } => "for",
             Op::While { .. } => "while",
@@ -1200,6 +1319,9 @@ detached {
             "effect",
             "apply",
             "apply_adjoint",
+            "apply_tangent",
+            "apply_hvp",
+            "partials_tangent",
             "if",
             "for",
             "while",

@@ -37,8 +37,8 @@ pub fn verify(func: &Function) -> Result<(), String> {
 /// without a seed) its tangent.
 fn returned(func: &Function) -> usize {
     let has = |kind: fn(&ParamKind) -> bool| func.params.iter().any(|p| kind(&p.kind));
-    let forward = has(|k| matches!(k, ParamKind::Tangent { .. }))
-        && !has(|k| matches!(k, ParamKind::Seed));
+    let forward =
+        has(|k| matches!(k, ParamKind::Tangent { .. })) && !has(|k| matches!(k, ParamKind::Seed));
     1 + usize::from(forward)
 }
 

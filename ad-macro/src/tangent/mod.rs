@@ -124,8 +124,10 @@ impl Tangent<'_> {
     /// Binds `value`'s tangent, named after it.
     fn bind(&mut self, value: Value, tangent: Value) {
         if self.out.values[tangent].hint.is_none() {
-            self.out.values[tangent].hint =
-                self.func.values[value].hint.as_ref().map(|h| format!("t_{h}"));
+            self.out.values[tangent].hint = self.func.values[value]
+                .hint
+                .as_ref()
+                .map(|h| format!("t_{h}"));
         }
         self.tangents.insert(value, tangent);
     }
@@ -252,9 +254,7 @@ impl Tangent<'_> {
             (Op::Partials(prim), _) if results.iter().any(|&r| varied(r)) => {
                 self.partials(prim, &args, &results);
             }
-            (Op::Index | Op::TakeAt | Op::SumOf | Op::Window { .. }, _)
-                if varied(results[0]) =>
-            {
+            (Op::Index | Op::TakeAt | Op::SumOf | Op::Window { .. }, _) if varied(results[0]) => {
                 let op = self.out.insts[inst].op.clone();
                 let array = self.tangent(args[0]).expect("a varied array has a tangent");
                 let mut tangent_args = args.clone();
@@ -389,7 +389,9 @@ impl Tangent<'_> {
     fn apply(&mut self, inst: Inst, callee: Box<crate::ir::Callee>, args: &[Value], result: Value) {
         let slotted = &args[usize::from(callee.method)..];
         let (slots, operands) = self.tangent_slots(slotted);
-        let tangent = self.out.new_value(self.ty(result), ValueDef::Result(inst, 1), None);
+        let tangent = self
+            .out
+            .new_value(self.ty(result), ValueDef::Result(inst, 1), None);
         let data = &mut self.out.insts[inst];
         data.op = Op::ApplyTangent(callee, slots);
         data.args.extend(operands);
@@ -410,7 +412,10 @@ impl Tangent<'_> {
         let buffers = &data.args[primal + 1..];
         let tangent_buffers: Vec<Value> = buffers
             .iter()
-            .map(|&b| self.tangent(b).expect("a buffer lent to a varied call is varied"))
+            .map(|&b| {
+                self.tangent(b)
+                    .expect("a buffer lent to a varied call is varied")
+            })
             .collect();
         let mut args = data.args[..primal].to_vec();
         args.extend(tangent_operands);
@@ -480,7 +485,10 @@ impl Tangent<'_> {
         for &region in &regions {
             for &k in &carried {
                 let arg = self.func.regions[region].args[skip + k];
-                let hint = self.func.values[arg].hint.as_ref().map(|h| format!("t_{h}"));
+                let hint = self.func.values[arg]
+                    .hint
+                    .as_ref()
+                    .map(|h| format!("t_{h}"));
                 let tangent = self.out.add_region_arg(region, self.ty(arg), hint);
                 self.tangents.insert(arg, tangent);
             }

@@ -85,7 +85,11 @@ fn propagate(func: &Function, region: Region, varied: &mut SecondaryMap<Value, b
             // A popped float is the copy of one pushed: its tangent is recorded beside it.
             Op::Pop => {
                 let result = data.results[0];
-                changed |= raise(varied, result, matches!(func.values[result].ty, Ty::Float(_)));
+                changed |= raise(
+                    varied,
+                    result,
+                    matches!(func.values[result].ty, Ty::Float(_)),
+                );
             }
             Op::Call { prim, .. } => {
                 let to = rule(*prim) == Rule::Runtime
