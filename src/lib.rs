@@ -283,12 +283,58 @@
 //!
 //! The example `parallel` does this with rayon and measures the speed-up.
 //!
+//! # Forward mode and second order
+//!
+//! Two options of the same attribute add more functions, with the same parameters
+//! and the differentiable ones flattened in parameter order (a scalar counts one, a
+//! slice or array its length):
+//!
+//! - `#[differentiate(forward)]` adds **`f_jvp(params…, t_p₁, t_p₂, …) -> (value,
+//!   ∇f·t)`**: one tangent per differentiable parameter (`T` for a scalar, `&[T]`
+//!   for a slice or vector, `&[T; N]` for an array), and the derivative along that
+//!   direction, in one forward sweep that records and allocates nothing.
+//! - `#[differentiate(hessian)]` adds `f_jvp` too, and
+//!   **`f_hvp(params…, v_p₁, …) -> (value, gradient…, H·v…)`**, the value, the
+//!   gradient in `f_grad`'s shapes and the Hessian-vector product in the same shapes,
+//!   in one forward-over-reverse sweep; and **`f_hessian(params…) -> (value,
+//!   Vec<T>, Vec<Vec<T>>)`**, the value, the flattened gradient and the dense Hessian
+//!   (`hessian[i][j] = ∂²f/∂zᵢ∂zⱼ`), from one such sweep per flattened input.
+//!
+//! ```
+//! #[ad::differentiate(hessian)]
+//! fn f(x: f64, w: &[f64]) -> f64 {
+//!     x * x * w[0] + w[1].exp()
+//! }
+//!
+//! let w = [2.0, 0.5];
+//! let (value, gradient, hessian) = f_hessian(3.0, &w);
+//! assert_eq!(value, f(3.0, &w));
+//! assert_eq!(gradient, [12.0, 9.0, 0.5_f64.exp()]);
+//! assert_eq!(hessian[0], [4.0, 6.0, 0.0]); // ∂²f/∂x², ∂²f/∂x∂w₀, ∂²f/∂x∂w₁
+//!
+//! // H·v for v = (1, 0, 1) in one sweep, with the gradient beside it.
+//! let (_, dx, dw, hv_x, hv_w) = f_hvp(3.0, &w, 1.0, &[0.0, 1.0]);
+//! assert_eq!((dx, hv_x), (12.0, 4.0));
+//! assert_eq!(dw, [9.0, 0.5_f64.exp()]);
+//! assert_eq!(hv_w, [6.0, 0.5_f64.exp()]);
+//!
+//! // The directional derivative along t = (1, 1, 0): ∂f/∂x + ∂f/∂w₀.
+//! assert_eq!(f_jvp(3.0, &w, 1.0, &[1.0, 0.0]), (value, 21.0));
+//! ```
+//!
+//! A function that calls another differentiated function needs the same option on
+//! the callee. The second derivatives of the elementary functions come from the
+//! first-order [`rules`] evaluated over [`Dual`] numbers, so they follow the same
+//! conventions.
+//!
 //! # Checking gradients
 //!
 //! [`check_gradient`] compares a gradient with central finite differences,
 //! coordinate by coordinate and along a seeded random direction, and reports the
 //! first coordinate that disagrees; [`check_gradient_with`] takes explicit
-//! [`Tolerance`]s. Both work for `f32` and `f64` (the [`Real`] trait).
+//! [`Tolerance`]s. [`check_hessian`] does the same for a Hessian, against central
+//! differences of the gradient, and checks its symmetry. They work for `f32` and
+//! `f64` (the [`Real`] trait).
 //!
 //! # Cargo features
 //!
@@ -332,7 +378,8 @@ pub use ad_macro::differentiate;
 #[doc(inline)]
 pub use ad_macro::custom_adjoint;
 pub use ad_runtime::{
-    check, check_gradient, check_gradient_with, rules, stack, GradientMismatch, Real, Tolerance,
+    check, check_gradient, check_gradient_with, check_hessian, check_hessian_with, hessian_check,
+    rules, stack, Dual, GradientMismatch, HessianMismatch, Real, Tolerance,
 };
 
 /// `value`, unchanged. Inside a `#[differentiate]` function, no adjoint flows back

@@ -182,7 +182,7 @@ impl<T: Real> fmt::Display for GradientMismatch<T> {
 impl<T: Real> std::error::Error for GradientMismatch<T> {}
 
 /// Shows a number in plain notation when that is short, in scientific notation otherwise.
-struct Num<T>(T);
+pub(crate) struct Num<T>(pub(crate) T);
 
 impl<T: Real> fmt::Display for Num<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -303,17 +303,43 @@ fn check_direction<T: Real, F: Fn(&[T]) -> T>(
 }
 
 /// A central difference quotient, and how far it may be off through no fault of the
-/// gradient under test.
-struct Estimate<T> {
+/// derivative under test.
+pub(crate) struct Estimate<T> {
     /// The quotient with step h.
-    fd: T,
+    pub(crate) fd: T,
     /// Round-off allowance plus truncation allowance.
     noise: T,
 }
 
 impl<T: Real> Estimate<T> {
+    /// The estimate from f at x, at x ± h·d and at x ± 2h·d, each pair with the width
+    /// actually stepped (≈ 2h and 4h).
+    pub(crate) fn new(
+        f_x: T,
+        (f_plus, f_minus, width): (T, T, T),
+        (f_plus_2, f_minus_2, width_2): (T, T, T),
+    ) -> Self {
+        let fd = (f_plus - f_minus) / width;
+        let f_max = f_x.abs().max(f_plus.abs()).max(f_minus.abs());
+        // 4·ε·F/h, with width ≈ 2h: each evaluation of f may be off by a few ε·|f|.
+        let round_off = T::from_f64(8.0) * T::EPSILON * f_max / width;
+        // The error of a central difference is c·h² + O(h⁴), so fd(2h) − fd(h) ≈ 3c·h²:
+        // three times the truncation error of fd(h). A 2h step that leaves the domain of
+        // f (NaN or infinite quotient) gives no estimate rather than an infinite allowance.
+        let fd_2 = (f_plus_2 - f_minus_2) / width_2;
+        let truncation = if fd_2.is_finite() {
+            (fd_2 - fd).abs()
+        } else {
+            T::ZERO
+        };
+        Estimate {
+            fd,
+            noise: round_off + truncation,
+        }
+    }
+
     /// `abs + rel·max(|ad|, |fd|, spread) + noise`: see the module docs.
-    fn allowed(&self, tol: &Tolerance<T>, ad: T, spread: T) -> T {
+    pub(crate) fn allowed(&self, tol: &Tolerance<T>, ad: T, spread: T) -> T {
         let size = ad.abs().max(self.fd.abs()).max(spread);
         tol.abs + tol.rel * size + self.noise
     }
@@ -324,30 +350,13 @@ impl<T: Real> Estimate<T> {
 /// `eval(s)` returns f(x + s·d), f(x − s·d) and the width actually stepped (≈ 2s). The
 /// quotient is taken with step h; a second one with step 2h estimates its truncation error.
 fn central_difference<T: Real>(f_x: T, h: T, mut eval: impl FnMut(T) -> (T, T, T)) -> Estimate<T> {
-    let (f_plus, f_minus, width) = eval(h);
-    let fd = (f_plus - f_minus) / width;
-    let f_max = f_x.abs().max(f_plus.abs()).max(f_minus.abs());
-    // 4·ε·F/h, with width ≈ 2h: each evaluation of f may be off by a few ε·|f|.
-    let round_off = T::from_f64(8.0) * T::EPSILON * f_max / width;
-    // The error of a central difference is c·h² + O(h⁴), so fd(2h) − fd(h) ≈ 3c·h²: three
-    // times the truncation error of fd(h). A 2h step that leaves the domain of f (NaN or
-    // infinite quotient) gives no estimate rather than an infinite allowance.
-    let (f_plus_2, f_minus_2, width_2) = eval(h + h);
-    let fd_2 = (f_plus_2 - f_minus_2) / width_2;
-    let truncation = if fd_2.is_finite() {
-        (fd_2 - fd).abs()
-    } else {
-        T::ZERO
-    };
-    Estimate {
-        fd,
-        noise: round_off + truncation,
-    }
+    let near = eval(h);
+    Estimate::new(f_x, near, eval(h + h))
 }
 
 /// `true` if `ad` and `fd` agree within `allowed`. Equal values (also equal infinities)
 /// agree; a NaN never does.
-fn accepts<T: Real>(ad: T, fd: T, allowed: T) -> bool {
+pub(crate) fn accepts<T: Real>(ad: T, fd: T, allowed: T) -> bool {
     ad == fd || (ad - fd).abs() <= allowed
 }
 

@@ -6,7 +6,9 @@
 //!   them. Their module doc is the table of formulas and of the conventions at
 //!   non-differentiable points.
 //! - [`check_gradient`]: compares a gradient with central finite differences, coordinate
-//!   by coordinate and along a seeded random direction.
+//!   by coordinate and along a seeded random direction; [`check_hessian`] compares a
+//!   Hessian with central differences of the gradient, and checks its symmetry.
+//! - [`Dual`]: a value and its tangent, over which the rules give second derivatives.
 //! - [`stack`]: the value stack on which loops and branches record what their reverse
 //!   sweep reads.
 //! - [`Real`]: the float trait (`f32`, `f64`) that both are generic over.
@@ -18,11 +20,14 @@
 
 pub mod check;
 pub mod dual;
+pub mod hessian_check;
 pub mod real;
 pub mod rules;
 pub mod stack;
 
 pub use check::{check_gradient, check_gradient_with, GradientMismatch, Tolerance};
+pub use dual::Dual;
+pub use hessian_check::{check_hessian, check_hessian_with, HessianMismatch};
 pub use real::Real;
 
 /// Paths used by the code that `#[differentiate]` generates. Not a public API.
