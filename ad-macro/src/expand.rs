@@ -46,10 +46,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
     let (primal, adjoint) = transform(input, ctxt)?;
     let mut generated = emit::emit(input, &adjoint);
-    if input.forward {
-        let (jvp, hvp) = tangents(input, &primal, &adjoint)?;
-        generated.extend(emit::emit_tangents(input, &jvp, hvp.as_ref()));
-    }
+    let (jvp, hvp) = match input.forward {
+        true => {
+            let (jvp, hvp) = tangents(input, &primal, &adjoint)?;
+            (Some(jvp), hvp)
+        }
+        false => (None, None),
+    };
+    generated.extend(emit::emit_tangents(input, jvp.as_ref(), hvp.as_ref()));
     Ok(generated)
 }
 

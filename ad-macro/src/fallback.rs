@@ -14,12 +14,14 @@ pub fn emit(item: &syn::ItemFn, input: Option<&FnInput>, errors: syn::Error) -> 
         let adjoint = adjoint_signature(input);
         let grad = grad_signature(input);
         let composable = composable_signature(input);
+        let tangents = crate::emit::tangent_stubs(input);
         quote! {
             #[allow(unused_variables)]
             #adjoint { ::core::unreachable!() }
             #[allow(unused_variables)]
             #grad { ::core::unreachable!() }
             #composable { ::core::unreachable!() }
+            #tangents
         }
     });
     quote! {

@@ -38,6 +38,72 @@ pub mod __private {
     pub use crate::rules;
     pub use crate::stack::ValueStack;
 
+    /// What `NAME_jvp_all` returns in a differentiated function without the `forward`
+    /// option: a caller that needs the tangent fails to compile, with the message of
+    /// [`ForwardEntry`] at the call.
+    #[derive(Clone, Copy, Debug)]
+    pub struct WithoutForward;
+
+    /// What `NAME_hvp_all` returns in a differentiated function without the `hessian`
+    /// option (see [`HessianEntry`]).
+    #[derive(Clone, Copy, Debug)]
+    pub struct WithoutHessian;
+
+    /// What a callee's `NAME_jvp_all` returns when it has forward mode.
+    #[diagnostic::on_unimplemented(
+        message = "the function called here has no forward mode",
+        label = "add `forward` (or `hessian`) to this function's `#[differentiate(…)]`",
+        note = "a function with the `forward` or `hessian` option calls the forward mode of the differentiated functions it calls"
+    )]
+    pub trait ForwardEntry<T> {
+        /// The value and its tangent.
+        fn pair(self) -> (T, T);
+    }
+
+    impl<T: Real> ForwardEntry<T> for (T, T) {
+        #[inline]
+        fn pair(self) -> (T, T) {
+            self
+        }
+    }
+
+    /// A callee's value and tangent, checked to exist.
+    #[inline]
+    pub fn forward_entry<T: Real>(entry: impl ForwardEntry<T>) -> (T, T) {
+        entry.pair()
+    }
+
+    /// What a callee's `NAME_hvp_all` returns when it has second order.
+    #[diagnostic::on_unimplemented(
+        message = "the function called here has no second-order derivative",
+        label = "add `hessian` to this function's `#[differentiate(…)]`",
+        note = "a function with the `hessian` option calls the second-order derivatives of the differentiated functions it calls"
+    )]
+    pub trait HessianEntry<T> {
+        /// The callee's value.
+        fn value(self) -> T;
+    }
+
+    impl HessianEntry<f64> for f64 {
+        #[inline]
+        fn value(self) -> f64 {
+            self
+        }
+    }
+
+    impl HessianEntry<f32> for f32 {
+        #[inline]
+        fn value(self) -> f32 {
+            self
+        }
+    }
+
+    /// A callee's second-order entry point, checked to exist.
+    #[inline]
+    pub fn hessian_entry<T: Real>(entry: impl HessianEntry<T>) -> T {
+        entry.value()
+    }
+
     /// The adjoint slot of a parameter that has no adjoint (an integer, a `bool`, a
     /// `&Config`), in a differentiated function's `NAME_adjoint_all`.
     #[derive(Clone, Copy, Debug, Default)]

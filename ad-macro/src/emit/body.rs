@@ -370,7 +370,8 @@ impl<'f> Emitter<'f> {
         let mut tangents = data.args[primal..].iter().copied();
         let mut args = with_refs(callee, &operands[..primal]);
         args.extend(self.tangent_slots(slots, slotted, &mut tangents));
-        call_tokens(callee, &entry_path(callee, "jvp_all"), &args)
+        let call = call_tokens(callee, &entry_path(callee, "jvp_all"), &args);
+        checked_entry(callee, call, "forward_entry")
     }
 
     /// The tangent of a reversed call: the callee's `_hvp_all`, which adds the
@@ -416,6 +417,7 @@ impl<'f> Emitter<'f> {
         args.extend(adjoints);
         args.extend(hvs);
         let call = call_tokens(callee, &entry_path(callee, "hvp_all"), &args);
+        let call = checked_entry(callee, call, "hessian_entry");
         lending.wrap(call, self.pattern(&data.results))
     }
 
@@ -704,6 +706,18 @@ impl Lending {
             },
         }
     }
+}
+
+/// `call` through the runtime's `check`, which fails to compile with a message that
+/// names the option the callee lacks. The result is bound to a name spanned at the
+/// callee, so that the message points there.
+fn checked_entry(callee: &crate::ir::Callee, call: TokenStream, check: &str) -> TokenStream {
+    let check = format_ident!("{}", check);
+    let entry = syn::Ident::new("entry", callee.span.resolved_at(Span::mixed_site()));
+    quote!({
+        let #entry = #call;
+        ::ad::__private::#check(#entry)
+    })
 }
 
 /// The path of one of the callee's generated entry points: `g_adjoint_all`.

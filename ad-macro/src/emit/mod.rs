@@ -14,7 +14,7 @@ mod signature;
 mod tangent;
 
 pub use signature::{adjoint_signature, composable_signature, grad_signature};
-pub use tangent::emit as emit_tangents;
+pub use tangent::{emit as emit_tangents, stubs as tangent_stubs};
 
 use crate::ast::FnInput;
 use crate::ir::{Function, Op};
@@ -35,7 +35,8 @@ pub fn emit(input: &FnInput, adjoint: &Function) -> TokenStream {
 pub fn emit_for_custom(input: &FnInput) -> TokenStream {
     let grad_fn = grad_fn(input);
     let composable_fn = composable_fn(input);
-    quote!(#grad_fn #composable_fn)
+    let stand_ins = emit_tangents(input, None, None);
+    quote!(#grad_fn #composable_fn #stand_ins)
 }
 
 fn composable_fn(input: &FnInput) -> TokenStream {

@@ -16,17 +16,76 @@ use crate::ir::Function;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 
-/// `f_jvp_all`, `f_jvp` if asked for, and with `hessian`, `f_hvp_all`, `f_hvp` and
-/// `f_hessian`.
-pub fn emit(input: &FnInput, jvp: &Function, hvp: Option<&Function>) -> TokenStream {
-    let mut items = jvp_all_fn(input, jvp);
-    items.extend(jvp_fn(input));
-    if let Some(hvp) = hvp {
-        items.extend(hvp_all_fn(input, hvp));
-        items.extend(hvp_fn(input));
-        items.extend(hessian_fn(input));
+/// With `forward`, `f_jvp_all` and `f_jvp`; with `hessian`, also `f_hvp_all`, `f_hvp`
+/// and `f_hessian`. Without them, stand-ins for the `_all` entry points, so that a
+/// caller that needs them fails with a message that names the missing option.
+pub fn emit(input: &FnInput, jvp: Option<&Function>, hvp: Option<&Function>) -> TokenStream {
+    let mut items = match jvp {
+        Some(jvp) => jvp_all_fn(input, jvp),
+        None => stand_in(input, jvp_all_signature, "WithoutForward"),
+    };
+    items.extend(match hvp {
+        Some(hvp) => hvp_all_fn(input, hvp),
+        None => stand_in(input, hvp_all_signature, "WithoutHessian"),
+    });
+    for (signature, body) in public_fns(input) {
+        items.extend(quote!(#signature #body));
     }
     items
+}
+
+/// The public functions the options ask for: `f_jvp`, `f_hvp`, `f_hessian`.
+fn public_fns(input: &FnInput) -> Vec<(TokenStream, TokenStream)> {
+    let mut fns = Vec::new();
+    if input.forward {
+        fns.push(jvp_fn(input));
+    }
+    if input.hessian {
+        fns.extend([hvp_fn(input), hessian_fn(input)]);
+    }
+    fns
+}
+
+/// In place of everything this module emits, when the macro reports an error:
+/// stubs, so that callers see the error and not a cascade of missing functions.
+pub fn stubs(input: &FnInput) -> TokenStream {
+    let mut stubs = TokenStream::new();
+    let ret = ret(input);
+    type Signature = fn(&FnInput, TokenStream) -> TokenStream;
+    let entries: [(bool, Signature, TokenStream, &str); 2] = [
+        (input.forward, jvp_all_signature, quote!((#ret, #ret)), "WithoutForward"),
+        (input.hessian, hvp_all_signature, quote!(#ret), "WithoutHessian"),
+    ];
+    for (given, signature, returns, bound) in entries {
+        stubs.extend(match given {
+            true => {
+                let signature = signature(input, TokenStream::new());
+                quote!(#signature -> #returns { ::core::unreachable!() })
+            }
+            false => stand_in(input, signature, bound),
+        });
+    }
+    for (signature, _) in public_fns(input) {
+        stubs.extend(quote!(#[allow(unused_variables)] #signature { ::core::unreachable!() }));
+    }
+    stubs
+}
+
+/// An entry point the options did not ask for: its parameters, returning a marker
+/// of the runtime that the caller's check rejects with a message naming the option.
+fn stand_in(
+    input: &FnInput,
+    signature: fn(&FnInput, TokenStream) -> TokenStream,
+    marker: &str,
+) -> TokenStream {
+    let marker = format_ident!("{}", marker);
+    let signature = signature(input, TokenStream::new());
+    quote! {
+        #[allow(dead_code)]
+        #signature -> ::ad::__private::#marker {
+            ::ad::__private::#marker
+        }
+    }
 }
 
 fn entry(input: &FnInput, suffix: &str) -> syn::Ident {
@@ -82,25 +141,31 @@ fn allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
         .filter(|attr| attr.path().is_ident("allow"))
 }
 
-fn jvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
+/// `f_jvp_all`'s signature up to its return type.
+fn jvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
     let vis = &input.item.vis;
-    let (receiver, name, ret) = (receiver(input), entry(input, "jvp_all"), ret(input));
+    let (receiver, name) = (receiver(input), entry(input, "jvp_all"));
     let params = user_params(input);
     let slots = input
         .params
         .iter()
         .map(|p| slot(p, tangent_ident(&p.ident), false));
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        #vis fn #name #generics(#receiver #(#params,)* #(#slots),*)
+    }
+}
+
+fn jvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
+    let (signature, ret) = (jvp_all_signature(input, TokenStream::new()), ret(input));
     let prelude = slot_prelude(input, &[(tangent_ident, true)]);
     let body = function_body(input, func, prelude, |emitter| {
         let yields = &func.regions[func.body].yields;
         let (value, tangent) = (emitter.operand(yields[0]), emitter.operand(yields[1]));
         quote!((#value, #tangent))
     });
-    quote! {
-        #[doc(hidden)]
-        #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params,)* #(#slots),*) -> (#ret, #ret) #body
-    }
+    quote!(#signature -> (#ret, #ret) #body)
 }
 
 /// The tangent parameter of `f_jvp`/`f_hvp` for a differentiable parameter: `T` for a
@@ -138,10 +203,8 @@ fn tangent_args(input: &FnInput, name: fn(&syn::Ident) -> syn::Ident) -> Vec<Tok
         .collect()
 }
 
-fn jvp_fn(input: &FnInput) -> TokenStream {
-    if !input.forward {
-        return TokenStream::new();
-    }
+/// `f_jvp`: its signature and its body.
+fn jvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     let vis = &input.item.vis;
     let (receiver, name, ret) = (receiver(input), entry(input, "jvp"), ret(input));
     let params = user_params(input);
@@ -161,15 +224,14 @@ fn jvp_fn(input: &FnInput) -> TokenStream {
         f = input.name()
     );
     let allows = allows(input);
-    quote! {
+    let signature = quote! {
         #[doc = #doc]
         #[must_use]
         #(#allows)*
         #[allow(clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params,)* #(#tangents),*) -> (#ret, #ret) {
-            #all(#(#args,)* #(#slots),*)
-        }
-    }
+        #vis fn #name(#receiver #(#params,)* #(#tangents),*) -> (#ret, #ret)
+    };
+    (signature, quote!({ #all(#(#args,)* #(#slots),*) }))
 }
 
 /// `` `t_x`, `t_w` `` for the differentiable parameters.
@@ -180,7 +242,8 @@ fn names(wrt: &[&ParamInput], prefix: &str) -> String {
         .join(", ")
 }
 
-fn hvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
+/// `f_hvp_all`'s signature up to its return type.
+fn hvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
     let vis = &input.item.vis;
     let (receiver, name, ret) = (receiver(input), entry(input, "hvp_all"), ret(input));
     let params = user_params(input);
@@ -196,25 +259,28 @@ fn hvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
         slots(hvp_ident, true),
     );
     let (seed, t_seed) = (seed_ident(), tangent_ident(&seed_ident()));
-    let prelude = slot_prelude(
-        input,
-        &[
-            (tangent_ident, true),
-            (buffer_ident, false),
-            (hvp_ident, false),
-        ],
-    );
-    let body = function_body(input, func, prelude, |emitter| {
-        emitter.operand(func.returned())
-    });
     quote! {
         #[doc(hidden)]
         #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(
+        #vis fn #name #generics(
             #receiver #(#params,)* #(#tangents,)* #seed: #ret, #t_seed: #ret,
             #(#adjoints,)* #(#hvs),*
-        ) -> #ret #body
+        )
     }
+}
+
+fn hvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
+    let (signature, ret) = (hvp_all_signature(input, TokenStream::new()), ret(input));
+    let slots = [
+        (tangent_ident as fn(&syn::Ident) -> syn::Ident, true),
+        (buffer_ident, false),
+        (hvp_ident, false),
+    ];
+    let prelude = slot_prelude(input, &slots);
+    let body = function_body(input, func, prelude, |emitter| {
+        emitter.operand(func.returned())
+    });
+    quote!(#signature -> #ret #body)
 }
 
 /// A zeroed adjoint of `param`'s shape: `0.0`, `[0.0; N]`, or `vec![0.0; x.len()]`.
@@ -256,7 +322,8 @@ fn adjoint_args(input: &FnInput, name: fn(&syn::Ident) -> syn::Ident) -> Vec<Tok
         .collect()
 }
 
-fn hvp_fn(input: &FnInput) -> TokenStream {
+/// `f_hvp`: its signature and its body.
+fn hvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     let vis = &input.item.vis;
     let (receiver, name, ret) = (receiver(input), entry(input, "hvp"), ret(input));
     let params = user_params(input);
@@ -288,13 +355,15 @@ fn hvp_fn(input: &FnInput) -> TokenStream {
         f = input.name()
     );
     let allows = allows(input);
-    quote! {
+    let signature = quote! {
         #[doc = #doc]
         #[must_use]
         #(#allows)*
         #[allow(clippy::too_many_arguments)]
         #vis fn #name(#receiver #(#params,)* #(#tangents),*)
             -> (#ret, #(#adjoint_tys,)* #(#adjoint_tys),*)
+    };
+    let body = quote! {
         {
             #(let mut #adjoints = #zeros;)*
             #(let mut #hvs = #zeros;)*
@@ -303,7 +372,8 @@ fn hvp_fn(input: &FnInput) -> TokenStream {
             );
             (#value, #(#adjoints,)* #(#hvs),*)
         }
-    }
+    };
+    (signature, body)
 }
 
 /// The direction of `f_hvp`: `v_x`.
@@ -325,7 +395,7 @@ fn adjoint_type(param: &ParamInput) -> TokenStream {
 
 /// `f_hessian`: one forward-over-reverse sweep per flattened input, along the unit
 /// vector of that input; sweep j gives row j (the Hessian is symmetric).
-fn hessian_fn(input: &FnInput) -> TokenStream {
+fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     let vis = &input.item.vis;
     let (receiver, name, ret) = (receiver(input), entry(input, "hessian"), ret(input));
     let params = user_params(input);
@@ -393,13 +463,15 @@ fn hessian_fn(input: &FnInput) -> TokenStream {
         f = input.name()
     );
     let allows = allows(input);
-    quote! {
+    let signature = quote! {
         #[doc = #doc]
         #[must_use]
         #(#allows)*
         #[allow(clippy::too_many_arguments)]
         #vis fn #name(#receiver #(#params),*)
             -> (#ret, ::std::vec::Vec<#ret>, ::std::vec::Vec<::std::vec::Vec<#ret>>)
+    };
+    let body = quote! {
         {
             let #n = 0 #(+ #sizes)*;
             let mut #value = #zero;
@@ -427,5 +499,6 @@ fn hessian_fn(input: &FnInput) -> TokenStream {
             }
             (#value, #gradient, #hessian)
         }
-    }
+    };
+    (signature, body)
 }

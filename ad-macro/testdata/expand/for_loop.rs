@@ -61,3 +61,31 @@ fn horner_adjoint_all(
 ) -> f64 {
     horner_adjoint(x, n, seed, d_x)
 }
+#[allow(dead_code)]
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn horner_jvp_all(
+    x: f64,
+    n: usize,
+    t_x: &f64,
+    _: &::ad::__private::NoAdjoint,
+) -> ::ad::__private::WithoutForward {
+    ::ad::__private::WithoutForward
+}
+#[allow(dead_code)]
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn horner_hvp_all(
+    x: f64,
+    n: usize,
+    t_x: &f64,
+    _: &::ad::__private::NoAdjoint,
+    seed: f64,
+    t_seed: f64,
+    d_x: &mut f64,
+    _: &mut ::ad::__private::NoAdjoint,
+    hv_x: &mut f64,
+    _: &mut ::ad::__private::NoAdjoint,
+) -> ::ad::__private::WithoutHessian {
+    ::ad::__private::WithoutHessian
+}

@@ -36,3 +36,26 @@ fn f_grad(x: f64, y: f64) -> (f64, f64, f64) {
 fn f_adjoint_all(x: f64, y: f64, seed: f64, d_x: &mut f64, d_y: &mut f64) -> f64 {
     f_adjoint(x, y, seed, d_x, d_y)
 }
+#[allow(dead_code)]
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn f_jvp_all(x: f64, y: f64, t_x: &f64, t_y: &f64) -> ::ad::__private::WithoutForward {
+    ::ad::__private::WithoutForward
+}
+#[allow(dead_code)]
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn f_hvp_all(
+    x: f64,
+    y: f64,
+    t_x: &f64,
+    t_y: &f64,
+    seed: f64,
+    t_seed: f64,
+    d_x: &mut f64,
+    d_y: &mut f64,
+    hv_x: &mut f64,
+    hv_y: &mut f64,
+) -> ::ad::__private::WithoutHessian {
+    ::ad::__private::WithoutHessian
+}

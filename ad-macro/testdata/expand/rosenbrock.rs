@@ -87,3 +87,22 @@ fn rosenbrock_grad(x: &[f64]) -> (f64, ::std::vec::Vec<f64>) {
 fn rosenbrock_adjoint_all(x: &[f64], seed: f64, d_x: &mut [f64]) -> f64 {
     rosenbrock_adjoint(x, seed, d_x)
 }
+#[allow(dead_code)]
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn rosenbrock_jvp_all(x: &[f64], t_x: &[f64]) -> ::ad::__private::WithoutForward {
+    ::ad::__private::WithoutForward
+}
+#[allow(dead_code)]
+#[doc(hidden)]
+#[allow(unused_variables, clippy::too_many_arguments)]
+fn rosenbrock_hvp_all(
+    x: &[f64],
+    t_x: &[f64],
+    seed: f64,
+    t_seed: f64,
+    d_x: &mut [f64],
+    hv_x: &mut [f64],
+) -> ::ad::__private::WithoutHessian {
+    ::ad::__private::WithoutHessian
+}
