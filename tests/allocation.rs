@@ -108,3 +108,54 @@ fn nested_gradient_calls_reuse_stacks_too() {
     assert_eq!(count, 0, "steady-state nested calls allocated");
     assert_eq!(outer(0.3, 50), warm_up.0);
 }
+
+/// A loop over a slice with a callee and a local buffer: forward mode records and
+/// allocates nothing but the buffer the function itself makes; the Hessian-vector
+/// product reuses the value stack like the gradient.
+#[differentiate(hessian)]
+fn energy(x: &[f64], k: f64) -> f64 {
+    let mut e = 0.0;
+    for i in 0..x.len() {
+        e += k * (x[i] * k).sin() * x[i];
+    }
+    e
+}
+
+#[differentiate(hessian)]
+fn system(x: &[f64], k: f64) -> f64 {
+    let mut total = 0.0;
+    for i in 1..x.len() {
+        let d = x[i] - x[i - 1];
+        total += d * d * d.cos();
+    }
+    total + energy(x, k)
+}
+
+#[test]
+fn forward_mode_never_allocates() {
+    let x = [0.3, -0.2, 0.9, 1.4];
+    let t = [1.0, 0.5, -0.5, 2.0];
+    let count = allocations_during(|| {
+        let (v, jvp) = system_jvp(&x, 1.5, &t, 0.25);
+        assert!(v.is_finite() && jvp.is_finite());
+    });
+    assert_eq!(count, 0);
+}
+
+#[test]
+fn hessian_vector_products_reuse_the_value_stack() {
+    let x = [0.3, -0.2, 0.9, 1.4];
+    let v = [1.0, 0.5, -0.5, 2.0];
+    let (mut d_x, mut hv_x) = ([0.0; 4], [0.0; 4]);
+    let (mut d_k, mut hv_k) = (0.0, 0.0);
+    let mut run = |d_x: &mut [f64], hv_x: &mut [f64]| {
+        system_hvp_all(&x, 1.5, &v[..], &0.25, 1.0, 0.0, d_x, &mut d_k, hv_x, &mut hv_k)
+    };
+    run(&mut d_x, &mut hv_x);
+    let count = allocations_during(|| {
+        for _ in 0..10 {
+            run(&mut d_x, &mut hv_x);
+        }
+    });
+    assert_eq!(count, 0, "steady-state Hessian-vector products allocated");
+}

@@ -465,3 +465,23 @@ fn unit_and_zero_tangents() {
     }
     assert_eq!(pendulum_jvp(theta, omega, dt, 0.0, 0.0, 0.0).1, 0.0);
 }
+
+// ---------------------------------------------------------------- stop-gradient
+
+/// `ad::no_grad` stops tangents as it stops adjoints: `x * no_grad(x * y)` has the
+/// gradient (x·y, 0) seen as constant: ∂/∂x = c, ∂/∂y = 0, and the Hessian is zero
+/// but for what the remaining `x·y` term gives.
+#[differentiate(hessian)]
+fn stopped(x: f64, y: f64) -> f64 {
+    x * ad::no_grad(x * y) + x * y
+}
+
+#[test]
+fn no_grad_stops_tangents() {
+    let (x, y) = (1.5, -2.0);
+    let (_, gradient, hessian) = stopped_hessian(x, y);
+    assert_eq!(gradient, vec![x * y + y, x]);
+    assert_eq!(hessian, vec![vec![0.0, 1.0], vec![1.0, 0.0]]);
+    let (_, jvp) = stopped_jvp(x, y, 1.0, 1.0);
+    assert_eq!(jvp, x * y + y + x);
+}
