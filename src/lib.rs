@@ -355,7 +355,9 @@
 ///
 /// `#[differentiate(wrt(a, b))]` differentiates with respect to the parameters named
 /// only; without `wrt`, with respect to every `f32`/`f64` parameter and every slice,
-/// vector and array of them.
+/// vector and array of them. The options `forward` and `hessian` add `NAME_jvp`, and
+/// `NAME_hvp` and `NAME_hessian` ([forward mode and second
+/// order](crate#forward-mode-and-second-order)): `#[differentiate(wrt(w), hessian)]`.
 ///
 /// ```
 /// #[ad::differentiate(wrt(x))]

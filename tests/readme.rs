@@ -115,3 +115,27 @@ fn custom_derivative() {
     assert_eq!(v, softplus(0.5));
     assert_relative_eq!(dx, 1.0 / (1.0 + (-0.5_f64).exp()), max_relative = 1e-15);
 }
+
+#[differentiate(hessian)]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for i in 0..x.len() - 1 {
+        let (a, b) = (1.0 - x[i], x[i + 1] - x[i] * x[i]);
+        sum += a * a + 100.0 * b * b;
+    }
+    sum
+}
+
+/// The example of "Forward mode and second order".
+#[test]
+fn second_order() {
+    let x = [-1.2, 1.0, 0.5];
+    let (value, gradient, hessian) = rosenbrock_hessian(&x);
+    assert_eq!(value, rosenbrock(&x));
+    let (_, grad, hv) = rosenbrock_hvp(&x, &[1.0, 0.0, 0.0]);
+    assert_eq!(grad, gradient);
+    assert_eq!(hv, [hessian[0][0], hessian[1][0], hessian[2][0]]);
+    let (_, slope) = rosenbrock_jvp(&x, &[0.0, 1.0, 0.0]);
+    assert_eq!(slope, grad[1]);
+    ad::check_hessian(|p| rosenbrock_grad(p).1, &x, &hessian).unwrap();
+}
