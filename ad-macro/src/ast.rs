@@ -32,7 +32,10 @@ pub struct FnInput<'a> {
     /// Whether it is a method taking `&self` (constant context: data, settings).
     pub by_ref_self: bool,
     pub params: Vec<ParamInput<'a>>,
+    /// The returned float type: the function's, or its elements' for a vector.
     pub ret: FloatTy,
+    /// `Some` for a vector-valued function, returning `Vec<T>` or `[T; M]` (issue 19).
+    pub vector: Option<FloatArray>,
 }
 
 impl<'a> FnInput<'a> {
@@ -66,11 +69,13 @@ impl<'a> FnInput<'a> {
         if params.len() + usize::from(receiver.is_some()) != item.sig.inputs.len() {
             return None;
         }
+        let (ret, vector) = ret?;
         let mut input = FnInput {
             item,
             by_ref_self: receiver.is_some(),
             params,
-            ret: ret?,
+            ret,
+            vector,
         };
         input.select_wrt(args, ctxt);
         Some(input)
@@ -258,20 +263,31 @@ fn float_array(ty: &syn::Type) -> Option<FloatArray> {
     }
 }
 
-fn return_type(sig: &syn::Signature, ctxt: &Ctxt) -> Option<FloatTy> {
+/// The return type: a float, or a vector of floats (`Vec<T>`, `[T; M]`) with its
+/// element type.
+fn return_type(sig: &syn::Signature, ctxt: &Ctxt) -> Option<(FloatTy, Option<FloatArray>)> {
+    const SUPPORTED: &str = "supported: `f64` or `f32`, or a vector of them, `Vec<f64>` or \
+        `[f64; M]`, which gets `_vjp` and `_jacobian` instead of `_grad`";
     match &sig.output {
         syn::ReturnType::Type(_, ty) => {
-            let float = float_type(ty);
-            if float.is_none() {
-                ctxt.error_spanned_by(
-                    ty,
-                    format!(
-                        "#[differentiate] functions must return `f64` or `f32`, not `{}`",
-                        type_text(ty)
-                    ),
-                );
+            if let Some(float) = float_type(ty) {
+                return Some((float, None));
             }
-            float
+            match float_array(ty) {
+                Some(array) if !matches!(**ty, syn::Type::Reference(_)) => {
+                    Some((array.elem, Some(array)))
+                }
+                _ => {
+                    ctxt.error_spanned_by(
+                        ty,
+                        format!(
+                            "#[differentiate] functions cannot return `{}`; {SUPPORTED}",
+                            type_text(ty)
+                        ),
+                    );
+                    None
+                }
+            }
         }
         syn::ReturnType::Default => {
             ctxt.error_spanned_by(

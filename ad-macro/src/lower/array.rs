@@ -202,6 +202,44 @@ impl Lowerer<'_> {
         true
     }
 
+    /// `[a, b, c]` with a float element: a buffer of that length, each element
+    /// stored in turn, like `let mut r = [0.0; 3]; r[0] = a; …` (issue 19: a vector
+    /// function returns one).
+    pub(super) fn lower_array_literal(&mut self, array: &syn::ExprArray, span: SourceSpan) -> Value {
+        let elems: Vec<Value> = array.elems.iter().map(|e| self.value_of(e)).collect();
+        let elem = elems
+            .iter()
+            .find_map(|&v| match self.builder.ty(v) {
+                Ty::Float(float) => Some(float),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.builder.ret());
+        let zero = syn::Lit::Float(syn::LitFloat::new(
+            &format!("0.0_{}", elem.name()),
+            proc_macro2::Span::call_site(),
+        ));
+        let zero = self
+            .builder
+            .inst(Op::Const(zero), Vec::new(), Ty::Float(elem), span);
+        let len = syn::LitInt::new(&elems.len().to_string(), proc_macro2::Span::call_site());
+        let op = Op::NewBuffer {
+            fixed_len: Some(syn::parse_quote!(#len)),
+        };
+        let buffer = self
+            .builder
+            .inst(op, vec![zero], Ty::FloatArray(elem), span);
+        for (k, value) in elems.into_iter().enumerate() {
+            let k = syn::Lit::Int(syn::LitInt::new(
+                &format!("{k}usize"),
+                proc_macro2::Span::call_site(),
+            ));
+            let index = self.builder.inst(Op::Const(k), Vec::new(), Ty::Index, span);
+            self.builder
+                .inst_multi(Op::Store, vec![buffer, index, value], &[], span);
+        }
+        buffer
+    }
+
     /// `vec![fill; n]`: parses the macro's tokens.
     pub(super) fn lower_vec_macro(&mut self, mac: &syn::ExprMacro) -> Option<Value> {
         let parser = |input: syn::parse::ParseStream| {
