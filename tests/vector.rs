@@ -395,3 +395,72 @@ fn by_value_vector_parameter() {
         &[vec![-1.0, 2.0 * x[1], 0.0], vec![0.0, -1.0, 2.0 * x[2]]],
     );
 }
+
+// Composition: a vector-valued helper called from a scalar and from a vector-valued
+// function; the caller's reverse sweep seeds the helper's `_adjoint_all` with the
+// adjoint buffer of the vector it returned.
+
+/// One explicit Euler step of an oscillator with stiffness `k`.
+#[differentiate]
+fn step(state: &[f64], k: f64, dt: f64) -> Vec<f64> {
+    let mut next = vec![0.0; 2];
+    next[0] = state[0] + dt * state[1];
+    next[1] = state[1] - dt * k * state[0].sin();
+    next
+}
+
+fn step_dual(state: &[Dual64], k: Dual64, dt: Dual64) -> Vec<Dual64> {
+    vec![
+        state[0] + dt * state[1],
+        state[1] - dt * k * state[0].sin(),
+    ]
+}
+
+#[differentiate]
+fn energy_after_step(state: &[f64], k: f64, dt: f64) -> f64 {
+    let next: Vec<f64> = step(state, k, dt);
+    0.5 * (next[1] * next[1] + k * next[0] * next[0])
+}
+
+#[differentiate]
+fn two_steps(state: &[f64], k: f64) -> Vec<f64> {
+    let once: Vec<f64> = step(state, k, 0.1);
+    let twice: Vec<f64> = step(&once, k, 0.1);
+    let mut out = vec![0.0; 2];
+    out[0] = twice[0] * twice[1];
+    out[1] = once[0].sin();
+    out
+}
+
+#[test]
+fn a_vector_helper_called_from_a_scalar_function() {
+    let (state, k, dt) = ([0.7, -0.3], 2.5, 0.05);
+    let energy = |s: &[Dual64], k: Dual64, dt: Dual64| {
+        let next = step_dual(s, k, dt);
+        (next[1] * next[1] + k * next[0] * next[0]) * 0.5
+    };
+    let (value, ds, dk, ddt) = energy_after_step_grad(&state, k, dt);
+    assert_eq!(value, energy_after_step(&state, k, dt));
+    let point = [state[0], state[1], k, dt];
+    let want = common::dual_gradient(|p| energy(&p[..2], p[2], p[3]), &point);
+    assert_all_close("d state", &ds, &want[..2]);
+    assert_close("dk", dk, want[2]);
+    assert_close("ddt", ddt, want[3]);
+}
+
+#[test]
+fn a_vector_helper_called_twice_from_a_vector_function() {
+    let (state, k) = ([0.7, -0.3], 2.5);
+    let (value, jac) = two_steps_jacobian(&state, k);
+    assert_eq!(value, two_steps(&state, k));
+    let dual = |p: &[Dual64]| {
+        let once = step_dual(&p[..2], p[2], d(0.1));
+        let twice = step_dual(&once, p[2], d(0.1));
+        vec![twice[0] * twice[1], once[0].sin()]
+    };
+    let point = [state[0], state[1], k];
+    assert_jacobian("two steps", &jac, &dual_jacobian(dual, &point));
+    let (_, step_jacobian) = step_jacobian(&state, k, 0.1);
+    let want_step = dual_jacobian(|p| step_dual(&p[..2], p[2], p[3]), &[state[0], state[1], k, 0.1]);
+    assert_jacobian("step", &step_jacobian, &want_step);
+}

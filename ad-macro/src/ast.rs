@@ -230,7 +230,7 @@ pub fn float_type(ty: &syn::Type) -> Option<FloatTy> {
 }
 
 /// `&[T]`, `&Vec<T>`, `Vec<T>`, `[T; N]`, `&[T; N]` with `T` = f32 or f64.
-fn float_array(ty: &syn::Type) -> Option<FloatArray> {
+pub fn float_array(ty: &syn::Type) -> Option<FloatArray> {
     let (ty, by_ref) = match ty {
         syn::Type::Reference(reference) if reference.mutability.is_none() => {
             (&*reference.elem, true)

@@ -341,6 +341,9 @@ impl Reverse<'_> {
                     self.buffers[array] = Some(buffer);
                 }
             }
+            if let Op::Apply(_) = &data.op {
+                self.vector_result_buffer(data.results[0]);
+            }
             if let Op::NewBuffer { fixed_len } = &data.op {
                 let array = data.results[0];
                 if self.activity.is_active(array) {
@@ -372,6 +375,10 @@ impl Reverse<'_> {
             Op::For { .. } | Op::While { .. } => return self.reverse_loop(inst),
             Op::Store | Op::Append => return self.reverse_store(&data.args.clone()),
             Op::NewBuffer { .. } => return self.reverse_fill(data.args[0], data.results[0]),
+            Op::Apply(callee) if self.buffers[data.results[0]].is_some() => {
+                let (callee, args) = (callee.clone(), data.args.clone());
+                return self.reverse_vector_apply(callee, &args, data.results[0]);
+            }
             _ => {}
         }
         let [result] = data.results[..] else {

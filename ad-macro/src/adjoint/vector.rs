@@ -7,7 +7,7 @@
 //! output: checked there, once the forward sweep knows how many outputs there are.
 
 use super::Reverse;
-use crate::ir::{Function, Op, RangeShape, SourceSpan, Ty};
+use crate::ir::{Callee, Function, Op, RangeShape, SourceSpan, Ty, Value};
 use proc_macro2::Span;
 
 /// Whether `primal` returns a float buffer rather than a float.
@@ -29,7 +29,7 @@ impl Reverse<'_> {
     /// start of the reverse sweep of a function that returns buffer `r`. Called once
     /// the adjoint buffers of the body's buffers exist, before any instruction is
     /// reversed.
-    pub(super) fn seed_returned_buffer(&mut self, seed: crate::ir::Value) {
+    pub(super) fn seed_returned_buffer(&mut self, seed: Value) {
         let returned = self.primal.returned();
         let name = &self.primal.name;
         let message = format!(
@@ -77,5 +77,24 @@ impl Reverse<'_> {
         let element = self.func.insts[element].results[0];
         self.func
             .push_inst(body, Op::AccumulateAt, vec![buffer, index, element], &[], span);
+    }
+
+    /// The adjoint buffer of a vector a call returned (`let s: Vec<f64> = step(…)`),
+    /// zeroed at the start of the reverse sweep like a local buffer's.
+    pub(super) fn vector_result_buffer(&mut self, result: Value) {
+        if !matches!(self.ty(result), Ty::FloatArray(_)) || !self.activity.is_active(result) {
+            return;
+        }
+        let len = self.push1(Op::Len, vec![result], Ty::Index);
+        let op = Op::AdjointBuffer { fixed_len: None };
+        let buffer = self.push1(op, vec![len], self.ty(result));
+        self.buffers[result] = Some(buffer);
+    }
+
+    /// A call of a vector-valued function reversed: its `_adjoint_all` with the
+    /// adjoint buffer of the vector it returned as the seed.
+    pub(super) fn reverse_vector_apply(&mut self, callee: Box<Callee>, args: &[Value], result: Value) {
+        let buffer = self.buffers[result].expect("called for vectors with an adjoint buffer");
+        self.reverse_apply(callee, args, buffer);
     }
 }

@@ -342,7 +342,15 @@ impl<'f> Emitter<'f> {
             .collect();
         let (primal, rest) = operands.split_at(slots.len() + usize::from(callee.method));
         let slotted = &primal[usize::from(callee.method)..];
-        let seed = &rest[0];
+        // A vector's seed is its adjoint buffer, lent as a slice.
+        let seed_arg = data.args[operands.len() - rest.len()];
+        let seed = match self.func.values[seed_arg].ty {
+            Ty::FloatArray(_) => {
+                let seed = &rest[0];
+                quote!(&#seed[..])
+            }
+            _ => rest[0].clone(),
+        };
         let mut buffers = data.args[operands.len() - rest.len() + 1..].iter();
         // What the call adds into a scratch that the caller adds on: a buffer lent
         // to an earlier slot of the same call (`dot(w, w)`) cannot be lent twice.
@@ -394,7 +402,7 @@ impl<'f> Emitter<'f> {
             last.ident = format_ident!("{}_adjoint_all", last.ident, span = callee.span);
         }
         let mut args = with_refs(callee, primal);
-        args.push(seed.clone());
+        args.push(seed);
         args.extend(slot_args);
         let call = call_tokens(callee, &path, &args);
         let result = self.pattern(&data.results);

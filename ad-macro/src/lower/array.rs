@@ -47,6 +47,14 @@ impl Lowerer<'_> {
         let Some(array) = self.array_of(&place.expr) else {
             return false;
         };
+        if self.builder.is_apply(array) {
+            self.error(
+                place,
+                "a vector returned by a differentiated function cannot be written to; \
+                 copy it into a buffer (`let mut b = vec![0.0; n];` and a loop) and write that",
+            );
+            return true;
+        }
         let span = SourceSpan::of(place);
         let index = self.value_of(&place.index);
         self.builder.refine_index(index);
