@@ -39,7 +39,8 @@ fn main() {
         );
         let n = x.len() as f64;
         let variance = fit.rss / (n - 2.0);
-        let covariance = inverse_2x2(normal_matrix(&fit.jacobian)).map(|row| row.map(|c| c * variance));
+        let covariance =
+            inverse_2x2(normal_matrix(&fit.jacobian)).map(|row| row.map(|c| c * variance));
         let se = [covariance[0][0].sqrt(), covariance[1][1].sqrt()];
         println!("                  fitted                 certified (NIST)");
         failures += report("b1", fit.b[0], CERTIFIED_B[0]);
@@ -140,7 +141,13 @@ fn levenberg_marquardt(x: &[f64], y: &[f64], start: [f64; 2]) -> Fit {
 /// `δ` solving `(JᵀJ + λ·diag(JᵀJ))·δ = −Jᵀr`.
 fn damped_step(jacobian: &[Vec<f64>], r: &[f64], lambda: f64) -> [f64; 2] {
     let a = normal_matrix(jacobian);
-    let g = [0, 1].map(|k| jacobian.iter().zip(r).map(|(row, ri)| row[k] * ri).sum::<f64>());
+    let g = [0, 1].map(|k| {
+        jacobian
+            .iter()
+            .zip(r)
+            .map(|(row, ri)| row[k] * ri)
+            .sum::<f64>()
+    });
     let damped = [
         [a[0][0] * (1.0 + lambda), a[0][1]],
         [a[1][0], a[1][1] * (1.0 + lambda)],
@@ -180,7 +187,8 @@ fn inverse_2x2(m: [[f64; 2]; 2]) -> [[f64; 2]; 2] {
 /// The observations of `examples/data/misra1a.dat`: `(x, y)`.
 fn read_data() -> (Vec<f64>, Vec<f64>) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/misra1a.dat");
-    let text = std::fs::read_to_string(path).expect("examples/data/misra1a.dat is in the repository");
+    let text =
+        std::fs::read_to_string(path).expect("examples/data/misra1a.dat is in the repository");
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
         let fields: Vec<f64> = line

@@ -83,7 +83,10 @@ fn difference_jacobian(f: impl Fn(&[f64]) -> Vec<f64>, point: &[f64]) -> Vec<Vec
             up[k] += h;
             down[k] -= h;
             let (fu, fd) = (f(&up), f(&down));
-            fu.iter().zip(&fd).map(|(u, d)| (u - d) / (2.0 * h)).collect()
+            fu.iter()
+                .zip(&fd)
+                .map(|(u, d)| (u - d) / (2.0 * h))
+                .collect()
         })
         .collect();
     let m = columns.first().map_or(0, Vec::len);
@@ -108,10 +111,7 @@ fn array_literal_jacobian_by_hand() {
     assert_jacobian(
         "polar",
         &jac,
-        &[
-            vec![t.cos(), -r * t.sin()],
-            vec![t.sin(), r * t.cos()],
-        ],
+        &[vec![t.cos(), -r * t.sin()], vec![t.sin(), r * t.cos()]],
     );
     let (value, dr, dt) = polar_vjp(r, t, &[0.3, -2.0]);
     assert_eq!(value, polar(r, t));
@@ -163,7 +163,11 @@ fn misra_residuals(b: &[f64], x: &[f64], y: &[f64]) -> Vec<f64> {
 
 #[test]
 fn residual_jacobian_by_hand_and_vjp() {
-    let (b, x, y) = ([240.0, 5.5e-4], [77.6, 114.9, 141.1, 190.8], [10.07, 14.73, 17.94, 23.93]);
+    let (b, x, y) = (
+        [240.0, 5.5e-4],
+        [77.6, 114.9, 141.1, 190.8],
+        [10.07, 14.73, 17.94, 23.93],
+    );
     let (value, jac) = misra_residuals_jacobian(&b, &x, &y);
     assert_eq!(value, misra_residuals(&b, &x, &y));
     let want: Vec<Vec<f64>> = x
@@ -196,7 +200,9 @@ fn adjoint_adds_into_the_buffers() {
 }
 
 #[test]
-#[should_panic(expected = "the seed of `misra_residuals` has 3 elements, but `misra_residuals` returned 2 values")]
+#[should_panic(
+    expected = "the seed of `misra_residuals` has 3 elements, but `misra_residuals` returned 2 values"
+)]
 fn a_seed_of_the_wrong_length_panics() {
     let (b, x, y) = ([240.0, 5.5e-4], [77.6, 114.9], [10.07, 14.73]);
     let _ = misra_residuals_vjp(&b, &x, &y, &[1.0, 2.0, 3.0]);
@@ -362,10 +368,7 @@ fn f32_jacobian_by_hand() {
     let (value, jac) = rotate32_jacobian(&v, t);
     assert_eq!(value, rotate32(&v, t));
     let (s, c) = t.sin_cos();
-    let want = [
-        [c, -s, -s * v[0] - c * v[1]],
-        [s, c, c * v[0] - s * v[1]],
-    ];
+    let want = [[c, -s, -s * v[0] - c * v[1]], [s, c, c * v[0] - s * v[1]]];
     for (row, want) in jac.iter().zip(want) {
         for (&g, w) in row.iter().zip(want) {
             assert!((g - w).abs() <= 1e-6 * w.abs().max(1.0), "{g} vs {w}");
@@ -410,10 +413,7 @@ fn step(state: &[f64], k: f64, dt: f64) -> Vec<f64> {
 }
 
 fn step_dual(state: &[Dual64], k: Dual64, dt: Dual64) -> Vec<Dual64> {
-    vec![
-        state[0] + dt * state[1],
-        state[1] - dt * k * state[0].sin(),
-    ]
+    vec![state[0] + dt * state[1], state[1] - dt * k * state[0].sin()]
 }
 
 #[differentiate]
@@ -461,6 +461,9 @@ fn a_vector_helper_called_twice_from_a_vector_function() {
     let point = [state[0], state[1], k];
     assert_jacobian("two steps", &jac, &dual_jacobian(dual, &point));
     let (_, step_jacobian) = step_jacobian(&state, k, 0.1);
-    let want_step = dual_jacobian(|p| step_dual(&p[..2], p[2], p[3]), &[state[0], state[1], k, 0.1]);
+    let want_step = dual_jacobian(
+        |p| step_dual(&p[..2], p[2], p[3]),
+        &[state[0], state[1], k, 0.1],
+    );
     assert_jacobian("step", &step_jacobian, &want_step);
 }

@@ -36,7 +36,8 @@ impl Reverse<'_> {
             "the seed of `{name}` has {{}} elements, but `{name}` returned {{}} values; \
              a seed has one element per output"
         );
-        let (seed_capture, returned_capture) = (crate::ir::capture_ident(0), crate::ir::capture_ident(1));
+        let (seed_capture, returned_capture) =
+            (crate::ir::capture_ident(0), crate::ir::capture_ident(1));
         let check = Op::Effect {
             mac: syn::parse_quote! {
                 ::core::assert!(
@@ -71,12 +72,17 @@ impl Reverse<'_> {
             unreachable!("a vector's seed is a float slice");
         };
         let span = SourceSpan::generated();
-        let element = self
-            .func
-            .push_inst(body, Op::Index, vec![seed, index], &[Ty::Float(elem)], span);
+        let element =
+            self.func
+                .push_inst(body, Op::Index, vec![seed, index], &[Ty::Float(elem)], span);
         let element = self.func.insts[element].results[0];
-        self.func
-            .push_inst(body, Op::AccumulateAt, vec![buffer, index, element], &[], span);
+        self.func.push_inst(
+            body,
+            Op::AccumulateAt,
+            vec![buffer, index, element],
+            &[],
+            span,
+        );
     }
 
     /// The adjoint buffer of a vector a call returned (`let s: Vec<f64> = step(…)`),
@@ -93,7 +99,12 @@ impl Reverse<'_> {
 
     /// A call of a vector-valued function reversed: its `_adjoint_all` with the
     /// adjoint buffer of the vector it returned as the seed.
-    pub(super) fn reverse_vector_apply(&mut self, callee: Box<Callee>, args: &[Value], result: Value) {
+    pub(super) fn reverse_vector_apply(
+        &mut self,
+        callee: Box<Callee>,
+        args: &[Value],
+        result: Value,
+    ) {
         let buffer = self.buffers[result].expect("called for vectors with an adjoint buffer");
         self.reverse_apply(callee, args, buffer);
     }

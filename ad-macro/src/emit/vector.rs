@@ -3,10 +3,10 @@
 //! instead of `NAME_grad`, and `NAME_jacobian`, one reverse sweep per output.
 //! The body of `NAME_adjoint` is written by `super::adjoint_fn` like a scalar one's.
 
+use super::literal;
 use super::signature::{
     adjoint_name, buffer_ident, own, receiver, seed_ident, user_allows, user_params,
 };
-use super::literal;
 use crate::ast::{FloatArray, FnInput, ParamInput};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -286,9 +286,7 @@ fn jacobian_fn(input: &FnInput) -> TokenStream {
     );
     let ret_elem = elem(input);
     // An element of another float type than the outputs' is cast to theirs.
-    let cast = |float: crate::ir::FloatTy| {
-        (float != input.ret).then(|| quote!(as #ret_elem))
-    };
+    let cast = |float: crate::ir::FloatTy| (float != input.ret).then(|| quote!(as #ret_elem));
     // Every buffer back to zero before the next sweep, and the row read off them.
     let (resets, columns): (Vec<TokenStream>, Vec<TokenStream>) = wrt
         .iter()

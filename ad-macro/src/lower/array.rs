@@ -213,7 +213,11 @@ impl Lowerer<'_> {
     /// `[a, b, c]` with a float element: a buffer of that length, each element
     /// stored in turn, like `let mut r = [0.0; 3]; r[0] = a; …` (issue 19: a vector
     /// function returns one).
-    pub(super) fn lower_array_literal(&mut self, array: &syn::ExprArray, span: SourceSpan) -> Value {
+    pub(super) fn lower_array_literal(
+        &mut self,
+        array: &syn::ExprArray,
+        span: SourceSpan,
+    ) -> Value {
         let elems: Vec<Value> = array.elems.iter().map(|e| self.value_of(e)).collect();
         let elem = elems
             .iter()
