@@ -294,8 +294,8 @@ fn softmax(x: &[f64]) -> Vec<f64> {
     }
     let total: f64 = e.iter().sum();
     let mut out = Vec::new();
-    for k in 0..e.len() {
-        out.push(e[k] / total);
+    for &v in e.iter() {
+        out.push(v / total);
     }
     out
 }
