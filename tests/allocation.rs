@@ -149,7 +149,18 @@ fn hessian_vector_products_reuse_the_value_stack() {
     let (mut d_x, mut hv_x) = ([0.0; 4], [0.0; 4]);
     let (mut d_k, mut hv_k) = (0.0, 0.0);
     let mut run = |d_x: &mut [f64], hv_x: &mut [f64]| {
-        system_hvp_all(&x, 1.5, &v[..], &0.25, 1.0, 0.0, d_x, &mut d_k, hv_x, &mut hv_k)
+        system_hvp_all(
+            &x,
+            1.5,
+            &v[..],
+            &0.25,
+            1.0,
+            0.0,
+            d_x,
+            &mut d_k,
+            hv_x,
+            &mut hv_k,
+        )
     };
     run(&mut d_x, &mut hv_x);
     let count = allocations_during(|| {

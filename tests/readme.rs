@@ -139,3 +139,28 @@ fn second_order() {
     assert_eq!(slope, grad[1]);
     ad::check_hessian(|p| rosenbrock_grad(p).1, &x, &hessian).unwrap();
 }
+
+/// Residuals of the model y = a·exp(−k·t) at the observations (t, y).
+#[differentiate(wrt(p))]
+fn residuals(p: &[f64], t: &[f64], y: &[f64]) -> Vec<f64> {
+    let mut r = vec![0.0; t.len()];
+    for i in 0..t.len() {
+        r[i] = p[0] * (-p[1] * t[i]).exp() - y[i];
+    }
+    r
+}
+
+#[test]
+fn vector_outputs_and_jacobians() {
+    let (p, t, y) = ([2.0, 0.5], [0.0, 1.0, 2.0], [2.1, 1.2, 0.7]);
+    // Three rows (one per residual), two columns (p[0], p[1]).
+    let (r, jacobian) = residuals_jacobian(&p, &t, &y);
+    assert_eq!(r, residuals(&p, &t, &y));
+    assert_eq!(jacobian[1], [(-0.5f64).exp(), -2.0 * (-0.5f64).exp()]);
+    // The gradient of ½‖r‖² is rᵀ·J: one reverse sweep, seeded with r.
+    let (_, gradient) = residuals_vjp(&p, &t, &y, &r);
+    let by_rows: Vec<f64> = (0..2)
+        .map(|j| (0..3).map(|i| r[i] * jacobian[i][j]).sum())
+        .collect();
+    assert!((gradient[0] - by_rows[0]).abs() < 1e-12 && (gradient[1] - by_rows[1]).abs() < 1e-12);
+}

@@ -9,10 +9,12 @@ use syn::parse::Parser;
 pub struct Args {
     /// The parameters to differentiate with respect to; `None`: every float parameter.
     pub wrt: Option<Vec<syn::Ident>>,
-    /// `forward`: also `f_jvp`, the forward-mode directional derivative.
-    pub forward: bool,
-    /// `hessian`: also `f_hvp` and `f_hessian` (and what `forward` gives).
-    pub hessian: bool,
+    /// `forward`, where it is written: also `f_jvp`, the forward-mode directional
+    /// derivative.
+    pub forward: Option<proc_macro2::Span>,
+    /// `hessian`, where it is written: also `f_hvp` and `f_hessian` (and what
+    /// `forward` gives).
+    pub hessian: Option<proc_macro2::Span>,
 }
 
 impl Args {
@@ -24,10 +26,10 @@ impl Args {
                 ("hessian", &mut args.hessian),
             ] {
                 if meta.path.is_ident(name) {
-                    if *flag {
+                    if flag.is_some() {
                         return Err(meta.error(expected(&format!("`{name}` is given twice"))));
                     }
-                    *flag = true;
+                    *flag = Some(syn::spanned::Spanned::span(&meta.path));
                     return Ok(());
                 }
             }

@@ -32,7 +32,10 @@ pub struct FnInput<'a> {
     /// Whether it is a method taking `&self` (constant context: data, settings).
     pub by_ref_self: bool,
     pub params: Vec<ParamInput<'a>>,
+    /// The returned float type: the function's, or its elements' for a vector.
     pub ret: FloatTy,
+    /// `Some` for a vector-valued function, returning `Vec<T>` or `[T; M]` (issue 19).
+    pub vector: Option<FloatArray>,
     /// Whether to generate `f_jvp` (the `forward` option, implied by `hessian`).
     pub forward: bool,
     /// Whether to generate `f_hvp` and `f_hessian` (the `hessian` option).
@@ -70,15 +73,29 @@ impl<'a> FnInput<'a> {
         if params.len() + usize::from(receiver.is_some()) != item.sig.inputs.len() {
             return None;
         }
+        let (ret, vector) = ret?;
         let mut input = FnInput {
             item,
             by_ref_self: receiver.is_some(),
             params,
-            ret: ret?,
-            forward: args.forward || args.hessian,
-            hessian: args.hessian,
+            ret,
+            vector,
+            forward: args.forward.is_some() || args.hessian.is_some(),
+            hessian: args.hessian.is_some(),
         };
         input.select_wrt(args, ctxt);
+        if input.vector.is_some() {
+            for span in [args.forward, args.hessian].into_iter().flatten() {
+                ctxt.error_spanned_by(
+                    quote::quote_spanned!(span=> option),
+                    "`forward` and `hessian` apply to functions that return f32 or f64; a \
+                     vector-valued function has `f_vjp` and `f_jacobian` (its forward mode \
+                     is not supported yet): remove the option",
+                );
+            }
+            input.forward = false;
+            input.hessian = false;
+        }
         Some(input)
     }
 
@@ -231,7 +248,7 @@ pub fn float_type(ty: &syn::Type) -> Option<FloatTy> {
 }
 
 /// `&[T]`, `&Vec<T>`, `Vec<T>`, `[T; N]`, `&[T; N]` with `T` = f32 or f64.
-fn float_array(ty: &syn::Type) -> Option<FloatArray> {
+pub fn float_array(ty: &syn::Type) -> Option<FloatArray> {
     let (ty, by_ref) = match ty {
         syn::Type::Reference(reference) if reference.mutability.is_none() => {
             (&*reference.elem, true)
@@ -264,20 +281,31 @@ fn float_array(ty: &syn::Type) -> Option<FloatArray> {
     }
 }
 
-fn return_type(sig: &syn::Signature, ctxt: &Ctxt) -> Option<FloatTy> {
+/// The return type: a float, or a vector of floats (`Vec<T>`, `[T; M]`) with its
+/// element type.
+fn return_type(sig: &syn::Signature, ctxt: &Ctxt) -> Option<(FloatTy, Option<FloatArray>)> {
+    const SUPPORTED: &str = "supported: `f64` or `f32`, or a vector of them, `Vec<f64>` or \
+        `[f64; M]`, which gets `_vjp` and `_jacobian` instead of `_grad`";
     match &sig.output {
         syn::ReturnType::Type(_, ty) => {
-            let float = float_type(ty);
-            if float.is_none() {
-                ctxt.error_spanned_by(
-                    ty,
-                    format!(
-                        "#[differentiate] functions must return `f64` or `f32`, not `{}`",
-                        type_text(ty)
-                    ),
-                );
+            if let Some(float) = float_type(ty) {
+                return Some((float, None));
             }
-            float
+            match float_array(ty) {
+                Some(array) if !matches!(**ty, syn::Type::Reference(_)) => {
+                    Some((array.elem, Some(array)))
+                }
+                _ => {
+                    ctxt.error_spanned_by(
+                        ty,
+                        format!(
+                            "#[differentiate] functions cannot return `{}`; {SUPPORTED}",
+                            type_text(ty)
+                        ),
+                    );
+                    None
+                }
+            }
         }
         syn::ReturnType::Default => {
             ctxt.error_spanned_by(

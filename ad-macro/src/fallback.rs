@@ -4,13 +4,16 @@
 //! (thiserror's `fallback.rs`, tokio's `token_stream_with_error`).
 
 use crate::ast::FnInput;
-use crate::emit::{adjoint_signature, composable_signature, grad_signature};
+use crate::emit::{adjoint_signature, composable_signature, grad_signature, vector_stubs};
 use proc_macro2::TokenStream;
 use quote::quote;
 
 pub fn emit(item: &syn::ItemFn, input: Option<&FnInput>, errors: syn::Error) -> TokenStream {
     let errors = errors.into_compile_error();
     let stubs = input.map(|input| {
+        if input.vector.is_some() {
+            return vector_stubs(input);
+        }
         let adjoint = adjoint_signature(input);
         let grad = grad_signature(input);
         let composable = composable_signature(input);

@@ -23,6 +23,8 @@ use crate::ir::{
 };
 use crate::rules::{rule, Rule};
 
+mod vector;
+
 /// The adjoint of `primal`, or an internal error naming a value whose adjoint was
 /// formed but never propagated: a dropped adjoint is a wrong gradient, so it stops
 /// the compile instead of going unnoticed (issue 13).
@@ -55,7 +57,7 @@ fn build(
 ) -> Result<Function, String> {
     let mut func = primal.clone();
     func.name = format!("{}_adjoint", primal.name);
-    let seed_ty = Ty::Float(primal.ret);
+    let seed_ty = vector::seed_ty(primal);
     let seed = func.new_value(
         seed_ty,
         ValueDef::Param(func.params.len()),
@@ -99,12 +101,16 @@ fn build(
         enclosing: Vec::new(),
         computed: std::collections::HashMap::new(),
         reads,
+        seed_buffer: None,
     };
     for (array, buffer) in array_buffers {
         reverse.buffers[array] = Some(buffer);
     }
-    let returned = primal.returned();
-    reverse.contribute(returned, Term::plus(seed));
+    if vector::is_vector(primal) {
+        reverse.seed_buffer = Some(seed);
+    } else {
+        reverse.contribute(primal.returned(), Term::plus(seed));
+    }
     reverse.insts(primal.body);
     for (buffer, param) in reverse.func.params.clone().iter().enumerate() {
         if let (ParamKind::AdjointOut { of }, None) = (&param.kind, param.value) {
@@ -196,6 +202,9 @@ struct Reverse<'a> {
     computed: std::collections::HashMap<Key, (Value, Region)>,
     /// Where to note each primal value the reverse sweep reads, if asked to.
     reads: Option<&'a mut SecondaryMap<Value, bool>>,
+    /// A vector-valued function's seed, until it is added into the adjoint buffer
+    /// of the returned buffer (`vector.rs`).
+    seed_buffer: Option<Value>,
 }
 
 impl Reverse<'_> {
@@ -332,6 +341,9 @@ impl Reverse<'_> {
                     self.buffers[array] = Some(buffer);
                 }
             }
+            if let Op::Apply(_) = &data.op {
+                self.vector_result_buffer(data.results[0]);
+            }
             if let Op::NewBuffer { fixed_len } = &data.op {
                 let array = data.results[0];
                 if self.activity.is_active(array) {
@@ -347,6 +359,9 @@ impl Reverse<'_> {
                 }
             }
         }
+        if let Some(seed) = self.seed_buffer.take() {
+            self.seed_returned_buffer(seed);
+        }
         for &inst in self.primal.regions[region].insts.iter().rev() {
             self.inst(inst);
         }
@@ -360,6 +375,10 @@ impl Reverse<'_> {
             Op::For { .. } | Op::While { .. } => return self.reverse_loop(inst),
             Op::Store | Op::Append => return self.reverse_store(&data.args.clone()),
             Op::NewBuffer { .. } => return self.reverse_fill(data.args[0], data.results[0]),
+            Op::Apply(callee) if self.buffers[data.results[0]].is_some() => {
+                let (callee, args) = (callee.clone(), data.args.clone());
+                return self.reverse_vector_apply(callee, &args, data.results[0]);
+            }
             _ => {}
         }
         let [result] = data.results[..] else {

@@ -349,7 +349,7 @@ impl<'f> Emitter<'f> {
         let mut lending = Lending::default();
         let slot_args = self.adjoint_slots(slots, slotted, &mut buffers, &mut lending, "slot");
         let mut args = with_refs(callee, &operands[..primal]);
-        args.push(operands[primal].clone());
+        args.push(self.seed(data.args[primal]));
         args.extend(slot_args);
         let call = call_tokens(callee, &entry_path(callee, "adjoint_all"), &args);
         lending.wrap(call, self.pattern(&data.results))
@@ -419,6 +419,16 @@ impl<'f> Emitter<'f> {
         let call = call_tokens(callee, &entry_path(callee, "hvp_all"), &args);
         let call = checked_entry(callee, call, "hessian_entry");
         lending.wrap(call, self.pattern(&data.results))
+    }
+
+    /// The seed of a reversed call: a vector's seed is its adjoint buffer, lent as
+    /// a slice.
+    fn seed(&self, seed: Value) -> TokenStream {
+        let operand = self.operand(seed);
+        match self.func.values[seed].ty {
+            Ty::FloatArray(_) => quote!(&#operand[..]),
+            _ => operand,
+        }
     }
 
     fn operands(&self, values: &[Value]) -> Vec<TokenStream> {

@@ -12,9 +12,11 @@ mod body;
 mod names;
 mod signature;
 mod tangent;
+mod vector;
 
 pub use signature::{adjoint_signature, composable_signature, grad_signature};
 pub use tangent::{emit as emit_tangents, stubs as tangent_stubs};
+pub use vector::stubs as vector_stubs;
 
 use crate::ast::FnInput;
 use crate::ir::{Function, Op};
@@ -26,6 +28,11 @@ use signature::{adjoint_name, buffer_ident, own, seed_ident};
 /// `NAME_adjoint` and `NAME_grad` for the user's function `input`.
 pub fn emit(input: &FnInput, adjoint: &Function) -> TokenStream {
     let adjoint_fn = adjoint_fn(input, adjoint);
+    if input.vector.is_some() {
+        let vector_fns = vector::emit(input);
+        let composable_fn = composable_fn(input);
+        return quote!(#adjoint_fn #vector_fns #composable_fn);
+    }
     let grad_fn = grad_fn(input);
     let composable_fn = composable_fn(input);
     quote!(#adjoint_fn #grad_fn #composable_fn)
@@ -40,7 +47,10 @@ pub fn emit_for_custom(input: &FnInput) -> TokenStream {
 }
 
 fn composable_fn(input: &FnInput) -> TokenStream {
-    let signature = composable_signature(input);
+    let signature = match input.vector {
+        Some(_) => vector::composable_signature(input),
+        None => composable_signature(input),
+    };
     let adjoint = own(input, adjoint_name(input));
     let args = input.params.iter().map(|p| &p.ident);
     let seed = seed_ident();
@@ -100,7 +110,10 @@ fn literal(ty: crate::ir::FloatTy, value: &str) -> TokenStream {
 }
 
 fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
-    let signature = adjoint_signature(input);
+    let signature = match input.vector {
+        Some(_) => vector::adjoint_signature(input),
+        None => adjoint_signature(input),
+    };
     // The buffers of slices must match them; checked once so the loops need not.
     let length_checks = input
         .params

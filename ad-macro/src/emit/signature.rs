@@ -187,7 +187,7 @@ fn adjoint_type(param: &crate::ast::ParamInput) -> TokenStream {
 }
 
 /// The user's `#[allow(…)]` attributes, which hold for the generated code too.
-fn user_allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
+pub(super) fn user_allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
     input
         .item
         .attrs

@@ -53,8 +53,18 @@ pub fn stubs(input: &FnInput) -> TokenStream {
     let ret = ret(input);
     type Signature = fn(&FnInput, TokenStream) -> TokenStream;
     let entries: [(bool, Signature, TokenStream, &str); 2] = [
-        (input.forward, jvp_all_signature, quote!((#ret, #ret)), "WithoutForward"),
-        (input.hessian, hvp_all_signature, quote!(#ret), "WithoutHessian"),
+        (
+            input.forward,
+            jvp_all_signature,
+            quote!((#ret, #ret)),
+            "WithoutForward",
+        ),
+        (
+            input.hessian,
+            hvp_all_signature,
+            quote!(#ret),
+            "WithoutHessian",
+        ),
     ];
     for (given, signature, returns, bound) in entries {
         stubs.extend(match given {

@@ -160,6 +160,22 @@ impl FnBuilder {
         }
     }
 
+    /// Whether `value` is the result of a call of a differentiated function.
+    pub fn is_apply(&self, value: Value) -> bool {
+        match self.func.values[value].def {
+            super::ValueDef::Result(inst, _) => matches!(self.func.insts[inst].op, Op::Apply(_)),
+            _ => false,
+        }
+    }
+
+    /// Whether `value` stands where lowering reported an error.
+    pub fn is_poison(&self, value: Value) -> bool {
+        match self.func.values[value].def {
+            super::ValueDef::Result(inst, _) => matches!(self.func.insts[inst].op, Op::Poison),
+            _ => false,
+        }
+    }
+
     pub fn hint(&self, value: Value) -> Option<String> {
         self.func.values[value].hint.clone()
     }

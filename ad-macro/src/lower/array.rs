@@ -47,6 +47,14 @@ impl Lowerer<'_> {
         let Some(array) = self.array_of(&place.expr) else {
             return false;
         };
+        if self.builder.is_apply(array) {
+            self.error(
+                place,
+                "a vector returned by a differentiated function cannot be written to; \
+                 copy it into a buffer (`let mut b = vec![0.0; n];` and a loop) and write that",
+            );
+            return true;
+        }
         let span = SourceSpan::of(place);
         let index = self.value_of(&place.index);
         self.builder.refine_index(index);
@@ -200,6 +208,48 @@ impl Lowerer<'_> {
         self.builder
             .inst_multi(Op::Append, vec![buffer, index, value], &[], span);
         true
+    }
+
+    /// `[a, b, c]` with a float element: a buffer of that length, each element
+    /// stored in turn, like `let mut r = [0.0; 3]; r[0] = a; …` (issue 19: a vector
+    /// function returns one).
+    pub(super) fn lower_array_literal(
+        &mut self,
+        array: &syn::ExprArray,
+        span: SourceSpan,
+    ) -> Value {
+        let elems: Vec<Value> = array.elems.iter().map(|e| self.value_of(e)).collect();
+        let elem = elems
+            .iter()
+            .find_map(|&v| match self.builder.ty(v) {
+                Ty::Float(float) => Some(float),
+                _ => None,
+            })
+            .unwrap_or_else(|| self.builder.ret());
+        let zero = syn::Lit::Float(syn::LitFloat::new(
+            &format!("0.0_{}", elem.name()),
+            proc_macro2::Span::call_site(),
+        ));
+        let zero = self
+            .builder
+            .inst(Op::Const(zero), Vec::new(), Ty::Float(elem), span);
+        let len = syn::LitInt::new(&elems.len().to_string(), proc_macro2::Span::call_site());
+        let op = Op::NewBuffer {
+            fixed_len: Some(syn::parse_quote!(#len)),
+        };
+        let buffer = self
+            .builder
+            .inst(op, vec![zero], Ty::FloatArray(elem), span);
+        for (k, value) in elems.into_iter().enumerate() {
+            let k = syn::Lit::Int(syn::LitInt::new(
+                &format!("{k}usize"),
+                proc_macro2::Span::call_site(),
+            ));
+            let index = self.builder.inst(Op::Const(k), Vec::new(), Ty::Index, span);
+            self.builder
+                .inst_multi(Op::Store, vec![buffer, index, value], &[], span);
+        }
+        buffer
     }
 
     /// `vec![fill; n]`: parses the macro's tokens.

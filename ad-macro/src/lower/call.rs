@@ -84,7 +84,11 @@ impl Lowerer<'_> {
                 }
                 arg => (self.value_of(arg), false),
             };
-            if matches!(self.builder.ty(value), Ty::FloatArray(_)) && !self.builder.is_param(value)
+            // A vector a call returned is never written (`lower_store`), so the
+            // reverse sweep reads it as the callee saw it.
+            if matches!(self.builder.ty(value), Ty::FloatArray(_))
+                && !self.builder.is_param(value)
+                && !self.builder.is_apply(value)
             {
                 self.error(
                     arg,
@@ -108,8 +112,30 @@ impl Lowerer<'_> {
             .inst(Op::Apply(Box::new(callee)), args, ty, span)
     }
 
+    /// `let s: Vec<f64> = step(x, dt);`: the annotation says that the callee, whose
+    /// signature the macro cannot see, returns a vector (issue 19). The result is
+    /// then a float array like a local buffer, and the reverse sweep seeds the
+    /// callee's `_adjoint_all` with its adjoint buffer.
+    pub(super) fn type_vector_call(&mut self, value: Value, ty: &syn::Type, call: &syn::Expr) {
+        let Some(array) = crate::ast::float_array(ty) else {
+            return;
+        };
+        if matches!(ty, syn::Type::Reference(_)) || !self.builder.is_apply(value) {
+            return;
+        }
+        if self.depth > 0 {
+            self.error(
+                call,
+                "a call of a vector-valued function inside a branch or loop is not supported \
+                 yet; call it in the function's top-level code",
+            );
+            return;
+        }
+        self.builder.set_ty(value, Ty::FloatArray(array.elem));
+    }
+
     /// Whether an expression reads a float local or float array.
-    fn mentions_float(&self, expr: &syn::Expr) -> bool {
+    pub(super) fn mentions_float(&self, expr: &syn::Expr) -> bool {
         struct Mentions<'l, 'c> {
             lowerer: &'l Lowerer<'c>,
             found: bool,

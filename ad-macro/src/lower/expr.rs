@@ -96,6 +96,9 @@ impl Lowerer<'_> {
                     None => self.opaque(expr, "an array".into(), span),
                 }
             }
+            syn::Expr::Array(array) if self.mentions_float(expr) => {
+                self.lower_array_literal(array, span)
+            }
             syn::Expr::Array(_) => self.opaque(expr, "an array".into(), span),
             syn::Expr::Struct(_) => self.opaque(expr, "a struct literal".into(), span),
             syn::Expr::Range(_) => self.opaque(expr, "a range".into(), span),

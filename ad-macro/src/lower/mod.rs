@@ -56,6 +56,13 @@ pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
         lowerer.bind(&param.ident, value);
     }
     lowerer.start_return_flags(body);
+    if input.vector.is_some() && lowerer.return_flags {
+        ctxt.error_spanned_by(
+            body,
+            "a vector-valued #[differentiate] function cannot `return` from inside a branch \
+             or loop yet; build the result in one buffer and return it at the end",
+        );
+    }
     let mut tail = lowerer.lower_block(body);
     if lowerer.return_flags {
         tail = lowerer.finish_return_flags(tail);
@@ -70,6 +77,9 @@ pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
             lowerer.poison(SourceSpan::of(body))
         }
     };
+    if input.vector.is_some() {
+        lowerer.check_vector_returned(returned, body);
+    }
     lowerer.builder.finish(returned)
 }
 
@@ -116,6 +126,25 @@ impl Lowerer<'_> {
     /// A stand-in value after an error, so lowering goes on and finds the next one.
     fn poison(&mut self, span: SourceSpan) -> Value {
         self.builder.inst(Op::Poison, Vec::new(), Ty::Other, span)
+    }
+
+    /// A vector-valued function must return a float buffer the macro built (or a
+    /// parameter array): the reverse sweep seeds that buffer's adjoint.
+    fn check_vector_returned(&mut self, returned: Value, body: &syn::Block) {
+        let ty = self.builder.ty(returned);
+        let poisoned = self.builder.is_poison(returned);
+        if !matches!(ty, Ty::FloatArray(_)) && !poisoned {
+            let at = body.stmts.last().map_or_else(
+                || quote::ToTokens::to_token_stream(body),
+                quote::ToTokens::to_token_stream,
+            );
+            self.ctxt.error_spanned_by(
+                at,
+                "a vector-valued #[differentiate] function returns a float buffer it builds: \
+                 `vec![0.0; m]` or `[0.0; M]` then element writes, an array literal \
+                 `[a, b]`, `Vec::new()` then `push`, or `collect()` of an iterator chain",
+            );
+        }
     }
 
     fn error(&mut self, node: impl quote::ToTokens, message: impl std::fmt::Display) -> Value {

@@ -116,6 +116,9 @@ impl Lowerer<'_> {
             }
         };
         let mut value = self.value_of(&init.expr);
+        if let Some(ty) = annotation {
+            self.type_vector_call(value, ty, &init.expr);
+        }
         // The annotation is kept: rustc may need it (`let mut s: f64 = 0.0; … s.cos()`).
         // An array needs none (and a `let` would move it away from its adjoint's uses).
         let annotation =

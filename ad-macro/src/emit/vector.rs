@@ -1,0 +1,336 @@
+//! The functions of a vector-valued function (issue 19), which returns `Vec<T>` or
+//! `[T; M]`: `NAME_adjoint` and `NAME_adjoint_all` with a seed slice, `NAME_vjp`
+//! instead of `NAME_grad`, and `NAME_jacobian`, one reverse sweep per output.
+//! The body of `NAME_adjoint` is written by `super::adjoint_fn` like a scalar one's.
+
+use super::literal;
+use super::signature::{
+    adjoint_name, buffer_ident, own, receiver, seed_ident, user_allows, user_params,
+};
+use crate::ast::{FloatArray, FnInput, ParamInput};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+
+/// `NAME_vjp` and `NAME_jacobian`, which a vector-valued function has instead of
+/// `NAME_grad`.
+pub fn emit(input: &FnInput) -> TokenStream {
+    let vjp = vjp_fn(input);
+    let jacobian = jacobian_fn(input);
+    quote!(#vjp #jacobian)
+}
+
+/// Stubs of every generated function, for the fallback after an error.
+pub fn stubs(input: &FnInput) -> TokenStream {
+    let adjoint = adjoint_signature(input);
+    let composable = composable_signature(input);
+    let vjp = vjp_signature(input);
+    let jacobian = jacobian_signature(input);
+    quote! {
+        #[allow(unused_variables)]
+        #adjoint { ::core::unreachable!() }
+        #[allow(unused_variables)]
+        #composable { ::core::unreachable!() }
+        #[allow(unused_variables)]
+        #vjp { ::core::unreachable!() }
+        #[allow(unused_variables)]
+        #jacobian { ::core::unreachable!() }
+    }
+}
+
+/// The return type as the user wrote it.
+fn ret_type(input: &FnInput) -> TokenStream {
+    match &input.item.sig.output {
+        syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
+        syn::ReturnType::Default => quote!(()),
+    }
+}
+
+fn elem(input: &FnInput) -> syn::Ident {
+    format_ident!("{}", input.ret.name())
+}
+
+/// Each differentiable parameter with the type of its adjoint buffer.
+fn buffers(input: &FnInput) -> Vec<TokenStream> {
+    input
+        .params
+        .iter()
+        .filter(|p| p.wrt)
+        .map(|p| {
+            let ident = buffer_ident(&p.ident);
+            let ty = match &p.array {
+                Some(array) => {
+                    let elem = format_ident!("{}", array.elem.name());
+                    match &array.fixed_len {
+                        Some(len) => quote!([#elem; #len]),
+                        None => quote!([#elem]),
+                    }
+                }
+                None => p.ty.to_token_stream(),
+            };
+            quote!(#ident: &mut #ty)
+        })
+        .collect()
+}
+
+const SEED_LENGTH: &str = "\n\n # Panics\n\n If `seed.len()` is not the number of outputs \
+    (the length of the returned vector), with a message naming both lengths.";
+
+/// `NAME_adjoint(params…, seed: &[T], d_x…) -> R`.
+pub fn adjoint_signature(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let receiver = receiver(input);
+    let name = adjoint_name(input);
+    let (ret, elem) = (ret_type(input), elem(input));
+    let params = user_params(input);
+    let seed = seed_ident();
+    let buffers = buffers(input);
+    let doc = format!(
+        " Reverse-mode entry point of [`{f}`], a vector-valued function: returns \
+         `{f}(…)` and adds the vector–Jacobian product `seedᵀ·J` into the buffers of \
+         the differentiable parameters: `seed[i]` times the partial derivative of \
+         output `i` with respect to each parameter, summed over `i`.\n\n The buffers \
+         are added to, not overwritten: zero them before a fresh product. Generated \
+         by `#[ad::differentiate]`.{SEED_LENGTH}",
+        f = input.name()
+    );
+    let allows = user_allows(input);
+    quote! {
+        #[doc = #doc]
+        #(#allows)*
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params,)* #seed: &[#elem], #(#buffers),*) -> #ret
+    }
+}
+
+/// `NAME_adjoint_all(params…, seed: &[T], slots…) -> R`, through which other
+/// differentiated functions call this one (see `super::composable_signature`).
+pub fn composable_signature(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let receiver = receiver(input);
+    let name = format_ident!("{}_adjoint_all", input.name());
+    let (ret, elem) = (ret_type(input), elem(input));
+    let params = user_params(input);
+    let seed = seed_ident();
+    let slots = input.params.iter().map(|p| {
+        let ident = buffer_ident(&p.ident);
+        let ty = match (&p.float, &p.array) {
+            (Some(float), _) => {
+                let float = format_ident!("{}", float.name());
+                quote!(#float)
+            }
+            (None, Some(array)) => {
+                let elem = format_ident!("{}", array.elem.name());
+                quote!([#elem])
+            }
+            (None, None) => quote!(::ad::__private::NoAdjoint),
+        };
+        quote!(#ident: &mut #ty)
+    });
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params,)* #seed: &[#elem], #(#slots),*) -> #ret
+    }
+}
+
+fn wrt_names(input: &FnInput) -> String {
+    input
+        .params
+        .iter()
+        .filter(|p| p.wrt)
+        .map(|p| format!("`{}`", p.ident))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `NAME_vjp(params…, seed: &[T]) -> (R, adjoints…)`.
+fn vjp_signature(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let receiver = receiver(input);
+    let name = format_ident!("{}_vjp", input.name());
+    let (ret, elem) = (ret_type(input), elem(input));
+    let params = user_params(input);
+    let seed = seed_ident();
+    let adjoint_tys = input.params.iter().filter(|p| p.wrt).map(adjoint_type);
+    let doc = format!(
+        " Value and vector–Jacobian product of [`{f}`]: returns `({f}(…), …)`, then \
+         the adjoint `seedᵀ·J` of each differentiable parameter in parameter order \
+         ({}): `Σᵢ seed[i]·∂{f}(…)[i]/∂p`, in the parameter's shape (a float, a `Vec` \
+         for a slice or vector, an array for an array). With `seed` = eᵢ it is row `i` \
+         of the Jacobian. Generated by `#[ad::differentiate]`.{SEED_LENGTH}",
+        wrt_names(input),
+        f = input.name()
+    );
+    let allows = user_allows(input);
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        #(#allows)*
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params,)* #seed: &[#elem]) -> (#ret, #(#adjoint_tys),*)
+    }
+}
+
+/// `NAME_jacobian(params…) -> (R, Vec<Vec<T>>)`.
+fn jacobian_signature(input: &FnInput) -> TokenStream {
+    let vis = &input.item.vis;
+    let receiver = receiver(input);
+    let name = format_ident!("{}_jacobian", input.name());
+    let (ret, elem) = (ret_type(input), elem(input));
+    let params = user_params(input);
+    let doc = format!(
+        " Value and Jacobian of [`{f}`]: returns `({f}(…), J)` with `J[i][j]` the \
+         partial derivative of output `i` with respect to input `j`. The inputs are \
+         the differentiable parameters ({}) flattened in parameter order: a float is \
+         one column, a slice, vector or array one column per element.\n\n It runs \
+         `{f}` once, then one reverse sweep per output, reusing the seed and the \
+         adjoint buffers between sweeps. Parameters taken by value that are not \
+         `Copy` (a `Vec`) are cloned for each sweep. Generated by \
+         `#[ad::differentiate]`.",
+        wrt_names(input),
+        f = input.name()
+    );
+    let allows = user_allows(input);
+    quote! {
+        #[doc = #doc]
+        #[must_use]
+        #(#allows)*
+        #[allow(clippy::too_many_arguments)]
+        #vis fn #name(#receiver #(#params),*) -> (#ret, ::std::vec::Vec<::std::vec::Vec<#elem>>)
+    }
+}
+
+/// What `_vjp` returns for a differentiable parameter (as `_grad` does).
+fn adjoint_type(param: &ParamInput) -> TokenStream {
+    match &param.array {
+        Some(array) => {
+            let elem = format_ident!("{}", array.elem.name());
+            match &array.fixed_len {
+                Some(len) => quote!([#elem; #len]),
+                None => quote!(::std::vec::Vec<#elem>),
+            }
+        }
+        None => param.ty.to_token_stream(),
+    }
+}
+
+/// A zeroed adjoint buffer for a differentiable parameter.
+fn zeros(param: &ParamInput) -> TokenStream {
+    match &param.array {
+        Some(FloatArray { elem, fixed_len }) => {
+            let zero = literal(*elem, "0.0");
+            match fixed_len {
+                Some(len) => quote!([#zero; #len]),
+                None => {
+                    let ident = &param.ident;
+                    quote!(::std::vec![#zero; #ident.len()])
+                }
+            }
+        }
+        None => literal(param.float.unwrap_or(crate::ir::FloatTy::F64), "0.0"),
+    }
+}
+
+fn vjp_fn(input: &FnInput) -> TokenStream {
+    let signature = vjp_signature(input);
+    let adjoint = own(input, adjoint_name(input));
+    let args = input.params.iter().map(|p| &p.ident);
+    let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
+    let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
+    let zeros = wrt.iter().map(|p| zeros(p));
+    let seed = seed_ident();
+    let value = syn::Ident::new("value", Span::mixed_site());
+    quote! {
+        #signature {
+            #(let mut #buffers = #zeros;)*
+            let #value = #adjoint(#(#args,)* #seed, #(&mut #buffers),*);
+            (#value, #(#buffers),*)
+        }
+    }
+}
+
+/// Whether a parameter is passed on by value and may not be `Copy`: each sweep of
+/// the Jacobian gets a clone.
+fn by_value_owned(param: &ParamInput) -> bool {
+    param.float.is_none() && !matches!(param.ty, syn::Type::Reference(_))
+}
+
+fn jacobian_fn(input: &FnInput) -> TokenStream {
+    let signature = jacobian_signature(input);
+    let adjoint = own(input, adjoint_name(input));
+    let primal = own(input, input.name().clone());
+    let args: Vec<TokenStream> = input
+        .params
+        .iter()
+        .map(|p| {
+            let ident = &p.ident;
+            if by_value_owned(p) {
+                quote!(::core::clone::Clone::clone(&#ident))
+            } else {
+                quote!(#ident)
+            }
+        })
+        .collect();
+    let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
+    let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
+    let zeros = wrt.iter().map(|p| zeros(p));
+    let zero = literal(input.ret, "0.0");
+    let one = literal(input.ret, "1.0");
+    let (value, seed, rows, row, output, width) = (
+        syn::Ident::new("value", Span::mixed_site()),
+        seed_ident(),
+        syn::Ident::new("rows", Span::mixed_site()),
+        syn::Ident::new("row", Span::mixed_site()),
+        syn::Ident::new("output", Span::mixed_site()),
+        syn::Ident::new("width", Span::mixed_site()),
+    );
+    let ret_elem = elem(input);
+    // An element of another float type than the outputs' is cast to theirs.
+    let cast = |float: crate::ir::FloatTy| (float != input.ret).then(|| quote!(as #ret_elem));
+    // Every buffer back to zero before the next sweep, and the row read off them.
+    let (resets, columns): (Vec<TokenStream>, Vec<TokenStream>) = wrt
+        .iter()
+        .zip(&buffers)
+        .map(|(p, buffer)| match &p.array {
+            Some(array) => {
+                let zero = literal(array.elem, "0.0");
+                let cast = cast(array.elem);
+                (
+                    quote!(#buffer.iter_mut().for_each(|d| *d = #zero);),
+                    quote!(#row.extend(#buffer.iter().map(|&d| d #cast));),
+                )
+            }
+            None => {
+                let float = p.float.unwrap_or(crate::ir::FloatTy::F64);
+                let (zero, cast) = (literal(float, "0.0"), cast(float));
+                (quote!(#buffer = #zero;), quote!(#row.push(#buffer #cast);))
+            }
+        })
+        .unzip();
+    let widths = wrt.iter().map(|p| match &p.array {
+        Some(_) => {
+            let ident = &p.ident;
+            quote!(#ident.len())
+        }
+        None => quote!(1),
+    });
+    quote! {
+        #signature {
+            let #value = #primal(#(#args),*);
+            let mut #seed = ::std::vec![#zero; #value.len()];
+            #(let mut #buffers = #zeros;)*
+            let #width = 0usize #(+ #widths)*;
+            let mut #rows = ::std::vec::Vec::with_capacity(#value.len());
+            for #output in 0..#value.len() {
+                #seed[#output] = #one;
+                #(#resets)*
+                let _ = #adjoint(#(#args,)* &#seed, #(&mut #buffers),*);
+                #seed[#output] = #zero;
+                let mut #row = ::std::vec::Vec::with_capacity(#width);
+                #(#columns)*
+                #rows.push(#row);
+            }
+            (#value, #rows)
+        }
+    }
+}
