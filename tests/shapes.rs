@@ -123,3 +123,132 @@ fn a_rest_pattern_on_a_slice() {
     assert_eq!(ends_grad(&[2.0, 5.0, 3.0]), (6.0, vec![3.0, 0.0, 2.0]));
     assert_eq!(ends_grad(&[2.0]), (0.0, vec![0.0]));
 }
+
+mod common;
+use common::{assert_all_close, d, dual_gradient};
+use num_dual::{Dual64, DualNum};
+
+#[differentiate]
+fn sum_of_squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i];
+    }
+    s
+}
+
+#[differentiate]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+fn sum_of_squares_dual(v: &[Dual64]) -> Dual64 {
+    v.iter().fold(d(0.0), |s, &v| s + v * v)
+}
+
+fn dot_dual(a: &[Dual64], b: &[Dual64]) -> Dual64 {
+    a.iter().zip(b).fold(d(0.0), |s, (&a, &b)| s + a * b)
+}
+
+/// Sub-slices as arguments: each callee's adjoint must land in its own range.
+#[differentiate]
+fn sub_slices_passed_on(x: &[f64]) -> f64 {
+    sum_of_squares(&x[1..3]) + 2.0 * sum_of_squares(&x[2..]) * x[0] + sum_of_squares(&x[..=1]).sin()
+}
+
+fn sub_slices_passed_on_dual(x: &[Dual64]) -> Dual64 {
+    sum_of_squares_dual(&x[1..3])
+        + d(2.0) * sum_of_squares_dual(&x[2..]) * x[0]
+        + sum_of_squares_dual(&x[..=1]).sin()
+}
+
+#[test]
+fn sub_slices_as_arguments() {
+    let x = [0.3, -1.2, 0.7, 2.0, -0.4];
+    let (value, dx) = sub_slices_passed_on_grad(&x);
+    assert_eq!(value, sub_slices_passed_on(&x));
+    assert_all_close("dx", &dx, &dual_gradient(sub_slices_passed_on_dual, &x));
+}
+
+/// `split_at` halves passed to one call (two ranges of one adjoint buffer), and
+/// sub-slices indexed, nested and iterated forwards and backwards.
+#[differentiate]
+fn halves(x: &[f64], k: usize) -> f64 {
+    let (left, right) = x.split_at(k);
+    let inner = &right[1..];
+    let mut weighted = 0.0;
+    let mut w = 1.0;
+    for v in inner.iter().rev() {
+        weighted += w * v;
+        w += 1.0;
+    }
+    for &v in &x[..2] {
+        weighted += v * v * v;
+    }
+    dot(left, &right[..k]) + inner[0] * right[0] * left.len() as f64 + weighted
+}
+
+fn halves_dual(x: &[Dual64], k: usize) -> Dual64 {
+    let (left, right) = x.split_at(k);
+    let inner = &right[1..];
+    let mut weighted = d(0.0);
+    let mut w = 1.0;
+    for &v in inner.iter().rev() {
+        weighted += v * w;
+        w += 1.0;
+    }
+    for &v in &x[..2] {
+        weighted += v * v * v;
+    }
+    dot_dual(left, &right[..k]) + inner[0] * right[0] * left.len() as f64 + weighted
+}
+
+#[test]
+fn split_at_and_nested_sub_slices() {
+    let x = [0.3, -1.2, 0.7, 2.0, -0.4, 1.1, 0.9];
+    for k in [2, 3] {
+        let (value, dx) = halves_grad(&x, k);
+        assert_eq!(value, halves(&x, k));
+        let want = dual_gradient(|x| halves_dual(x, k), &x);
+        assert_all_close(&format!("k = {k}"), &dx, &want);
+    }
+}
+
+/// A sub-slice whose bounds change in a loop: taken (and its adjoint routed) anew
+/// in each iteration of the reverse sweep.
+#[differentiate]
+fn sliding(x: &[f64], width: usize) -> f64 {
+    let mut total = 0.0;
+    for k in 0..x.len() - width + 1 {
+        let window = &x[k..k + width];
+        total += (k + 1) as f64 * sum_of_squares(window) + window[width - 1];
+    }
+    for w in x[1..].windows(2) {
+        total += w[0] * w[1];
+    }
+    total
+}
+
+fn sliding_dual(x: &[Dual64], width: usize) -> Dual64 {
+    let mut total = d(0.0);
+    for k in 0..x.len() - width + 1 {
+        let window = &x[k..k + width];
+        total += sum_of_squares_dual(window) * (k + 1) as f64 + window[width - 1];
+    }
+    for w in x[1..].windows(2) {
+        total += w[0] * w[1];
+    }
+    total
+}
+
+#[test]
+fn sub_slices_in_a_loop() {
+    let x = [0.3, -1.2, 0.7, 2.0, -0.4];
+    let (value, dx) = sliding_grad(&x, 2);
+    assert_eq!(value, sliding(&x, 2));
+    assert_all_close("dx", &dx, &dual_gradient(|x| sliding_dual(x, 2), &x));
+}

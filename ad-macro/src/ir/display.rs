@@ -219,6 +219,10 @@ impl Function {
                 let range = if *inclusive { "..=" } else { ".." };
                 plain(f, &format!("{name} {range}"), args)?
             }
+            Op::Slice { inclusive } => {
+                let range = if *inclusive { "..=" } else { ".." };
+                plain(f, &format!("slice {range}"), args)?
+            }
             Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
                 let name = match data.op {
                     Op::NewBuffer { .. } => "buffer",

@@ -302,6 +302,12 @@ pub enum Op {
         mutable: bool,
         inclusive: bool,
     },
+    /// `&args[0][args[1]..args[2]]` (`..=` if `inclusive`): a sub-slice the user's
+    /// code takes, which panics as Rust's indexing does if the range is not in the
+    /// array. Its adjoint is the same range of the array's adjoint.
+    Slice {
+        inclusive: bool,
+    },
 }
 
 /// A loop seen as what it carries: `regions` (the `while` condition, then the body)

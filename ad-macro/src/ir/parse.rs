@@ -620,6 +620,16 @@ impl<'t> Reader<'t> {
                     inclusive,
                 }
             }
+            "slice" => {
+                let inclusive = if cursor.eat("..=") {
+                    true
+                } else if cursor.eat("..") {
+                    false
+                } else {
+                    return cursor.error("`..` or `..=`");
+                };
+                Op::Slice { inclusive }
+            }
             "buffer" | "adjoint_buffer" => {
                 let args = self.values(cursor)?;
                 let fixed_len = if cursor.eat(";") {
@@ -1169,6 +1179,7 @@ detached {
             Op::SumOf => "sum_of",
             Op::TakeAt => "take_at",
             Op::Window { .. } => "window",
+            Op::Slice { .. } => "slice",
         }
     }
 

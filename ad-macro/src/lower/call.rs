@@ -84,7 +84,8 @@ impl Lowerer<'_> {
                 }
                 arg => (self.value_of(arg), false),
             };
-            if matches!(self.builder.ty(value), Ty::FloatArray(_)) && !self.builder.is_param(value)
+            if matches!(self.builder.ty(value), Ty::FloatArray(_))
+                && !self.builder.is_param(self.builder.slice_root(value))
             {
                 self.error(
                     arg,

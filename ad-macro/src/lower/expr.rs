@@ -78,10 +78,25 @@ impl Lowerer<'_> {
                     .inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
             }
             syn::Expr::Field(_) => self.opaque(expr, "this field access".into(), span),
+            syn::Expr::Index(index) if matches!(&*index.index, syn::Expr::Range(_)) => {
+                match self.lower_slice(index) {
+                    Some(slice) => slice,
+                    None => self.opaque(expr, "indexing".into(), span),
+                }
+            }
             syn::Expr::Index(index) => match self.array_of(&index.expr) {
                 Some(array) => self.lower_index(array, &index.index, span),
+                None if self.is_slice(&index.expr) => {
+                    let slice = self.value_of(&index.expr);
+                    self.lower_index(slice, &index.index, span)
+                }
                 None => self.opaque(expr, "indexing".into(), span),
             },
+            syn::Expr::Reference(reference)
+                if reference.mutability.is_none() && self.is_slice(&reference.expr) =>
+            {
+                return self.lower_expr(&reference.expr)
+            }
             // The macro handles floats by value: `&x` and `*r` of a float are the float.
             syn::Expr::Reference(reference)
                 if reference.mutability.is_none() && self.is_float_valued(&reference.expr) =>
@@ -214,7 +229,11 @@ impl Lowerer<'_> {
     /// other methods are opaque.
     fn lower_method_call(&mut self, expr: &syn::Expr, call: &syn::ExprMethodCall) -> Value {
         let name = call.method.to_string();
-        if let Some(array) = self.array_of(&call.receiver) {
+        let array = match self.array_of(&call.receiver) {
+            None if self.is_slice(&call.receiver) => self.lower_expr(&call.receiver),
+            array => array,
+        };
+        if let Some(array) = array {
             if name == "len" && call.args.is_empty() {
                 return self
                     .builder

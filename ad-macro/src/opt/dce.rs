@@ -66,6 +66,7 @@ fn is_pure(op: &Op) -> bool {
         | Op::Len
         | Op::SumOf
         | Op::Window { .. }
+        | Op::Slice { .. }
         | Op::NewBuffer { .. }
         | Op::EmptyBuffer
         | Op::AdjointBuffer { .. } => true,
