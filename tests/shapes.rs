@@ -125,7 +125,7 @@ fn a_rest_pattern_on_a_slice() {
 }
 
 mod common;
-use common::{assert_all_close, d, dual_gradient};
+use common::{assert_all_close, assert_close, d, dual_gradient};
 use num_dual::{Dual64, DualNum};
 
 #[differentiate]
@@ -251,4 +251,80 @@ fn sub_slices_in_a_loop() {
     let (value, dx) = sliding_grad(&x, 2);
     assert_eq!(value, sliding(&x, 2));
     assert_all_close("dx", &dx, &dual_gradient(|x| sliding_dual(x, 2), &x));
+}
+
+/// `mut` array and vector parameters written in the body: the generated functions
+/// write a copy, and the adjoint is that of the values passed in.
+#[differentiate]
+fn scaled_in_place(mut a: [f64; 3], mut v: Vec<f64>) -> f64 {
+    a[0] *= a[1];
+    a[2] = a[0] * v[1];
+    v[0] = v[1] * v[2];
+    v.push(a[2]);
+    a[0] + a[2] * v[0] + v[3] * v[3]
+}
+
+fn scaled_in_place_dual(p: &[Dual64]) -> Dual64 {
+    let (mut a, mut v) = ([p[0], p[1], p[2]], vec![p[3], p[4], p[5]]);
+    a[0] *= a[1];
+    a[2] = a[0] * v[1];
+    v[0] = v[1] * v[2];
+    v.push(a[2]);
+    a[0] + a[2] * v[0] + v[3] * v[3]
+}
+
+#[test]
+fn mut_parameters() {
+    let (a, v) = ([0.5, -1.5, 2.0], vec![0.3, 1.2, -0.7]);
+    let (value, da, dv) = scaled_in_place_grad(a, v.clone());
+    assert_eq!(value, scaled_in_place(a, v.clone()));
+    let want = dual_gradient(scaled_in_place_dual, &[0.5, -1.5, 2.0, 0.3, 1.2, -0.7]);
+    assert_all_close("da", &da, &want[..3]);
+    assert_all_close("dv", &dv, &want[3..]);
+}
+
+/// Local buffers passed to a differentiated callee, then overwritten: the callee's
+/// reverse sees them as they were at the call.
+#[differentiate]
+fn buffers_passed_on(x: &[f64], y: f64) -> f64 {
+    let mut u = vec![0.0; 3];
+    let mut fixed = [0.0; 2];
+    for i in 0..3 {
+        u[i] = x[i] * y;
+    }
+    fixed[0] = y * y;
+    fixed[1] = x[0];
+    let first = sum_of_squares(&u) + dot(&fixed, &u[1..]);
+    u[0] = y.sin();
+    fixed[1] = 3.0 * y;
+    let copy = x.to_vec();
+    let cloned = u.clone();
+    first * sum_of_squares(&u) + fixed[1] * copy[2] + cloned[0] * sum_of_squares(&fixed)
+}
+
+fn buffers_passed_on_dual(p: &[Dual64]) -> Dual64 {
+    let (x, y) = (&p[..3], p[3]);
+    let mut u = vec![d(0.0); 3];
+    let mut fixed = [d(0.0); 2];
+    for i in 0..3 {
+        u[i] = x[i] * y;
+    }
+    fixed[0] = y * y;
+    fixed[1] = x[0];
+    let first = sum_of_squares_dual(&u) + dot_dual(&fixed, &u[1..]);
+    u[0] = y.sin();
+    fixed[1] = y * 3.0;
+    let copy = x.to_vec();
+    let cloned = u.clone();
+    first * sum_of_squares_dual(&u) + fixed[1] * copy[2] + cloned[0] * sum_of_squares_dual(&fixed)
+}
+
+#[test]
+fn local_buffers_as_arguments() {
+    let (x, y) = ([0.3, -1.2, 0.7], 0.9);
+    let (value, dx, dy) = buffers_passed_on_grad(&x, y);
+    assert_eq!(value, buffers_passed_on(&x, y));
+    let want = dual_gradient(buffers_passed_on_dual, &[0.3, -1.2, 0.7, 0.9]);
+    assert_all_close("dx", &dx, &want[..3]);
+    assert_close("dy", dy, want[3]);
 }

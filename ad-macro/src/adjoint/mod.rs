@@ -332,6 +332,15 @@ impl Reverse<'_> {
                     self.buffers[array] = Some(buffer);
                 }
             }
+            if let Op::CopyOf { .. } = &data.op {
+                let array = data.results[0];
+                if self.activity.is_active(array) {
+                    let len = self.read(data.args[1]);
+                    let op = Op::AdjointBuffer { fixed_len: None };
+                    let buffer = self.push1(op, vec![len], self.ty(array));
+                    self.buffers[array] = Some(buffer);
+                }
+            }
             if let Op::NewBuffer { fixed_len } = &data.op {
                 let array = data.results[0];
                 if self.activity.is_active(array) {
@@ -360,6 +369,7 @@ impl Reverse<'_> {
             Op::For { .. } | Op::While { .. } => return self.reverse_loop(inst),
             Op::Store | Op::Append => return self.reverse_store(&data.args.clone()),
             Op::NewBuffer { .. } => return self.reverse_fill(data.args[0], data.results[0]),
+            Op::CopyOf { .. } => return self.reverse_copy(&data.args.clone(), data.results[0]),
             _ => {}
         }
         let [result] = data.results[..] else {
@@ -583,6 +593,22 @@ impl Reverse<'_> {
         };
         let total = self.push1(Op::SumOf, vec![buffer], self.ty(fill));
         self.contribute(fill, Term::plus(total));
+    }
+
+    /// `b = a.to_vec()` reversed: `b`'s adjoint is added into `a`'s, element by element.
+    fn reverse_copy(&mut self, args: &[Value], copy: Value) {
+        let (Some(copied), &[array, len]) = (self.buffers[copy], args) else {
+            return;
+        };
+        let Some((buffer, offset)) = self.buffer_of(array) else {
+            return;
+        };
+        let offset = offset.unwrap_or_else(|| {
+            let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+            self.push1(Op::Const(zero), Vec::new(), Ty::Index)
+        });
+        let len = self.read(len);
+        self.add_into_range(buffer, offset, copied, len);
     }
 
     /// Whether `value` is a reference the macro did not look into (`&self.c`): the

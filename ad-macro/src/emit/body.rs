@@ -324,6 +324,14 @@ impl<'f> Emitter<'f> {
                     quote!(#array.get(#range).unwrap_or(&[]))
                 }
             }
+            Op::CopyOf { to_vec } => {
+                let array = &args[0];
+                if *to_vec {
+                    quote!(#array.to_vec())
+                } else {
+                    quote!(#array.clone())
+                }
+            }
             Op::Slice { inclusive } => {
                 let (array, start, end) = (&args[0], &args[1], &args[2]);
                 if *inclusive {

@@ -219,6 +219,9 @@ impl Function {
                 let range = if *inclusive { "..=" } else { ".." };
                 plain(f, &format!("{name} {range}"), args)?
             }
+            Op::CopyOf { to_vec } => {
+                plain(f, if *to_vec { "copy to_vec" } else { "copy clone" }, args)?
+            }
             Op::Slice { inclusive } => {
                 let range = if *inclusive { "..=" } else { ".." };
                 plain(f, &format!("slice {range}"), args)?

@@ -308,6 +308,12 @@ pub enum Op {
     Slice {
         inclusive: bool,
     },
+    /// A copy of float array `args[0]`, whose length is `args[1]`: `args[0].to_vec()`
+    /// (`to_vec`) or `args[0].clone()`. Nothing writes it; its adjoint is added into
+    /// `args[0]`'s where it is made.
+    CopyOf {
+        to_vec: bool,
+    },
 }
 
 /// A loop seen as what it carries: `regions` (the `while` condition, then the body)

@@ -620,6 +620,16 @@ impl<'t> Reader<'t> {
                     inclusive,
                 }
             }
+            "copy" => {
+                let to_vec = if cursor.eat("to_vec") {
+                    true
+                } else if cursor.eat("clone") {
+                    false
+                } else {
+                    return cursor.error("`to_vec` or `clone`");
+                };
+                Op::CopyOf { to_vec }
+            }
             "slice" => {
                 let inclusive = if cursor.eat("..=") {
                     true
@@ -1180,6 +1190,7 @@ detached {
             Op::TakeAt => "take_at",
             Op::Window { .. } => "window",
             Op::Slice { .. } => "slice",
+            Op::CopyOf { .. } => "copy",
         }
     }
 

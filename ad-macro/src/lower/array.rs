@@ -70,6 +70,14 @@ impl Lowerer<'_> {
         )
     }
 
+    /// `a.to_vec()` (or `a.clone()`) of a float array: a copy nothing writes.
+    pub(super) fn copy_of(&mut self, array: Value, to_vec: bool, span: SourceSpan) -> Value {
+        let len = self.builder.inst(Op::Len, vec![array], Ty::Index, span);
+        let ty = self.builder.ty(array);
+        self.builder
+            .inst(Op::CopyOf { to_vec }, vec![array, len], ty, span)
+    }
+
     /// `a[i]` of a float array.
     pub(super) fn lower_index(
         &mut self,

@@ -239,6 +239,9 @@ impl Lowerer<'_> {
                     .builder
                     .inst(Op::Len, vec![array], Ty::Index, SourceSpan::of(expr));
             }
+            if (name == "to_vec" || name == "clone") && call.args.is_empty() {
+                return self.copy_of(array, name == "to_vec", SourceSpan::of(expr));
+            }
         }
         match Prim::from_name(&name) {
             Some(prim) if call.turbofish.is_none() && call.args.len() + 1 == prim.args().len() => {

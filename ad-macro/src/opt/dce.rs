@@ -67,6 +67,7 @@ fn is_pure(op: &Op) -> bool {
         | Op::SumOf
         | Op::Window { .. }
         | Op::Slice { .. }
+        | Op::CopyOf { .. }
         | Op::NewBuffer { .. }
         | Op::EmptyBuffer
         | Op::AdjointBuffer { .. } => true,
