@@ -328,3 +328,60 @@ fn local_buffers_as_arguments() {
     assert_all_close("dx", &dx, &want[..3]);
     assert_close("dy", dy, want[3]);
 }
+
+/// Slice and vector methods on differentiable data, as the indexing they mean.
+#[differentiate]
+fn slice_methods(x: &[f64], y: f64) -> f64 {
+    let empty = if x.is_empty() { 1.0 } else { 0.0 };
+    let mut a = vec![0.0; 3];
+    a.fill(y);
+    a.swap(0, 2);
+    a[0] *= x[1];
+    a.swap(0, 1);
+    let mut b = [0.0; 2];
+    b.copy_from_slice(&x[1..3]);
+    let mut grown = Vec::new();
+    grown.push(y);
+    grown.extend_from_slice(&b);
+    let ends = *x.first().unwrap() * x.last().copied().unwrap();
+    let beyond = x.get(7).copied().unwrap_or(y * y) + x.get(1).copied().unwrap_or(5.0);
+    ends + beyond * a[1] + a[0] * grown[2] + *grown.last().unwrap() * b[0] + empty * y
+}
+
+fn slice_methods_dual(p: &[Dual64]) -> Dual64 {
+    let (x, y) = (&p[..4], p[4]);
+    let mut a = vec![d(0.0); 3];
+    a.fill(y);
+    a.swap(0, 2);
+    a[0] *= x[1];
+    a.swap(0, 1);
+    let mut b = [d(0.0); 2];
+    b.copy_from_slice(&x[1..3]);
+    let mut grown = Vec::new();
+    grown.push(y);
+    grown.extend_from_slice(&b);
+    let ends = *x.first().unwrap() * x.last().copied().unwrap();
+    let beyond = x.get(7).copied().unwrap_or(y * y) + x.get(1).copied().unwrap_or(d(5.0));
+    ends + beyond * a[1] + a[0] * grown[2] + *grown.last().unwrap() * b[0]
+}
+
+#[test]
+fn slice_and_vector_methods() {
+    let x = [0.3, -1.2, 0.7, 2.0];
+    let (value, dx, dy) = slice_methods_grad(&x, 0.9);
+    assert_eq!(value, slice_methods(&x, 0.9));
+    let want = dual_gradient(slice_methods_dual, &[0.3, -1.2, 0.7, 2.0, 0.9]);
+    assert_all_close("dx", &dx, &want[..4]);
+    assert_close("dy", dy, want[4]);
+    assert_eq!(is_empty_or_first_grad(&[]), (0.0, vec![]));
+    assert_eq!(is_empty_or_first_grad(&[3.0]), (9.0, vec![6.0]));
+}
+
+#[differentiate]
+fn is_empty_or_first(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        0.0
+    } else {
+        x[0] * x[0]
+    }
+}

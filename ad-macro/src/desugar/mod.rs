@@ -10,6 +10,9 @@
 //!   loops over them, over slices and over windows), as the indexed loops they mean.
 //! - `closure`: a closure bound to a name, `let f = |v: f64| v * v;`, inlined where
 //!   it is called.
+//! - `methods`: `x.first().copied().unwrap()`, `x.get(i).copied().unwrap_or(d)`,
+//!   `a.swap(i, j)`, `a.fill(v)`, `a.copy_from_slice(s)`, `a.extend_from_slice(s)`,
+//!   as indexing, stores and pushes.
 //! - `destructure`: `let [a, b] = x;`, `let &[a, b] = x else { … };`,
 //!   `let (s, c) = x.sin_cos();`, as one `let` per name.
 //!
@@ -20,6 +23,7 @@ mod chain;
 mod closure;
 mod destructure;
 mod matching;
+mod methods;
 
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
@@ -68,7 +72,9 @@ impl VisitMut for Desugar<'_> {
             syn::Expr::Assign(_) => assign::parallel_assignment(expr),
             syn::Expr::Match(choice) => self.match_chain(choice),
             syn::Expr::ForLoop(for_loop) => self.chain_loop(for_loop),
-            syn::Expr::MethodCall(call) => self.consumer(call),
+            syn::Expr::MethodCall(call) => {
+                self.consumer(call).or_else(|| self.element_method(call))
+            }
             _ => None,
         };
         if let Some(mut rewritten) = rewritten {

@@ -118,7 +118,7 @@ impl Lowerer<'_> {
     }
 
     /// Whether an expression reads a float local or float array.
-    fn mentions_float(&self, expr: &syn::Expr) -> bool {
+    pub(super) fn mentions_float(&self, expr: &syn::Expr) -> bool {
         struct Mentions<'l, 'c> {
             lowerer: &'l Lowerer<'c>,
             found: bool,

@@ -56,6 +56,18 @@ impl Lowerer<'_> {
                 if call.method == "push" && self.lower_push(call) {
                     return None;
                 }
+                if call.method == "push"
+                    && self.depth > 0
+                    && call.args.iter().any(|arg| self.mentions_float(arg))
+                {
+                    self.error(
+                        call,
+                        "pushing floats onto a vector made inside a branch or loop (or after \
+                         an early `return`) is not supported yet; make it with `Vec::new()` \
+                         in top-level code, or use `vec![0.0; n]` and assign its elements",
+                    );
+                    return None;
+                }
                 self.lower_method_call(expr, call)
             }
             syn::Expr::If(branch) => return self.lower_if(branch),
@@ -100,6 +112,12 @@ impl Lowerer<'_> {
             // The macro handles floats by value: `&x` and `*r` of a float are the float.
             syn::Expr::Reference(reference)
                 if reference.mutability.is_none() && self.is_float_valued(&reference.expr) =>
+            {
+                return self.lower_expr(&reference.expr)
+            }
+            // `&a` of a float array is the array.
+            syn::Expr::Reference(reference)
+                if reference.mutability.is_none() && self.array_of(&reference.expr).is_some() =>
             {
                 return self.lower_expr(&reference.expr)
             }
@@ -221,6 +239,11 @@ impl Lowerer<'_> {
             syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
                 self.is_float_valued(&unary.expr)
             }
+            // What `x.first().unwrap()` desugars to: `{ let __ad_at = 0; &x[__ad_at] }`.
+            syn::Expr::Block(block) => match block.block.stmts.last() {
+                Some(syn::Stmt::Expr(last, None)) => self.is_float_valued(last),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -238,6 +261,17 @@ impl Lowerer<'_> {
                 return self
                     .builder
                     .inst(Op::Len, vec![array], Ty::Index, SourceSpan::of(expr));
+            }
+            if name == "is_empty" && call.args.is_empty() {
+                let span = SourceSpan::of(expr);
+                let len = self.builder.inst(Op::Len, vec![array], Ty::Index, span);
+                let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+                let zero = self
+                    .builder
+                    .inst(Op::Const(zero), Vec::new(), Ty::Index, span);
+                return self
+                    .builder
+                    .inst(Op::Bin(BinOp::Eq), vec![len, zero], Ty::Bool, span);
             }
             if (name == "to_vec" || name == "clone") && call.args.is_empty() {
                 return self.copy_of(array, name == "to_vec", SourceSpan::of(expr));
