@@ -131,8 +131,8 @@ use num_dual::{Dual64, DualNum};
 #[differentiate]
 fn sum_of_squares(v: &[f64]) -> f64 {
     let mut s = 0.0;
-    for i in 0..v.len() {
-        s += v[i] * v[i];
+    for &vi in v {
+        s += vi * vi;
     }
     s
 }
@@ -333,7 +333,7 @@ fn local_buffers_as_arguments() {
 #[differentiate]
 fn slice_methods(x: &[f64], y: f64) -> f64 {
     let empty = if x.is_empty() { 1.0 } else { 0.0 };
-    let mut a = vec![0.0; 3];
+    let mut a = [0.0; 3];
     a.fill(y);
     a.swap(0, 2);
     a[0] *= x[1];
@@ -350,7 +350,7 @@ fn slice_methods(x: &[f64], y: f64) -> f64 {
 
 fn slice_methods_dual(p: &[Dual64]) -> Dual64 {
     let (x, y) = (&p[..4], p[4]);
-    let mut a = vec![d(0.0); 3];
+    let mut a = [d(0.0); 3];
     a.fill(y);
     a.swap(0, 2);
     a[0] *= x[1];
