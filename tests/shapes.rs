@@ -123,3 +123,265 @@ fn a_rest_pattern_on_a_slice() {
     assert_eq!(ends_grad(&[2.0, 5.0, 3.0]), (6.0, vec![3.0, 0.0, 2.0]));
     assert_eq!(ends_grad(&[2.0]), (0.0, vec![0.0]));
 }
+
+mod common;
+use common::{assert_all_close, assert_close, d, dual_gradient};
+use num_dual::{Dual64, DualNum};
+
+#[differentiate]
+fn sum_of_squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &vi in v {
+        s += vi * vi;
+    }
+    s
+}
+
+#[differentiate]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+fn sum_of_squares_dual(v: &[Dual64]) -> Dual64 {
+    v.iter().fold(d(0.0), |s, &v| s + v * v)
+}
+
+fn dot_dual(a: &[Dual64], b: &[Dual64]) -> Dual64 {
+    a.iter().zip(b).fold(d(0.0), |s, (&a, &b)| s + a * b)
+}
+
+/// Sub-slices as arguments: each callee's adjoint must land in its own range.
+#[differentiate]
+fn sub_slices_passed_on(x: &[f64]) -> f64 {
+    sum_of_squares(&x[1..3]) + 2.0 * sum_of_squares(&x[2..]) * x[0] + sum_of_squares(&x[..=1]).sin()
+}
+
+fn sub_slices_passed_on_dual(x: &[Dual64]) -> Dual64 {
+    sum_of_squares_dual(&x[1..3])
+        + d(2.0) * sum_of_squares_dual(&x[2..]) * x[0]
+        + sum_of_squares_dual(&x[..=1]).sin()
+}
+
+#[test]
+fn sub_slices_as_arguments() {
+    let x = [0.3, -1.2, 0.7, 2.0, -0.4];
+    let (value, dx) = sub_slices_passed_on_grad(&x);
+    assert_eq!(value, sub_slices_passed_on(&x));
+    assert_all_close("dx", &dx, &dual_gradient(sub_slices_passed_on_dual, &x));
+}
+
+/// `split_at` halves passed to one call (two ranges of one adjoint buffer), and
+/// sub-slices indexed, nested and iterated forwards and backwards.
+#[differentiate]
+fn halves(x: &[f64], k: usize) -> f64 {
+    let (left, right) = x.split_at(k);
+    let inner = &right[1..];
+    let mut weighted = 0.0;
+    let mut w = 1.0;
+    for v in inner.iter().rev() {
+        weighted += w * v;
+        w += 1.0;
+    }
+    for &v in &x[..2] {
+        weighted += v * v * v;
+    }
+    dot(left, &right[..k]) + inner[0] * right[0] * left.len() as f64 + weighted
+}
+
+fn halves_dual(x: &[Dual64], k: usize) -> Dual64 {
+    let (left, right) = x.split_at(k);
+    let inner = &right[1..];
+    let mut weighted = d(0.0);
+    let mut w = 1.0;
+    for &v in inner.iter().rev() {
+        weighted += v * w;
+        w += 1.0;
+    }
+    for &v in &x[..2] {
+        weighted += v * v * v;
+    }
+    dot_dual(left, &right[..k]) + inner[0] * right[0] * left.len() as f64 + weighted
+}
+
+#[test]
+fn split_at_and_nested_sub_slices() {
+    let x = [0.3, -1.2, 0.7, 2.0, -0.4, 1.1, 0.9];
+    for k in [2, 3] {
+        let (value, dx) = halves_grad(&x, k);
+        assert_eq!(value, halves(&x, k));
+        let want = dual_gradient(|x| halves_dual(x, k), &x);
+        assert_all_close(&format!("k = {k}"), &dx, &want);
+    }
+}
+
+/// A sub-slice whose bounds change in a loop: taken (and its adjoint routed) anew
+/// in each iteration of the reverse sweep.
+#[differentiate]
+fn sliding(x: &[f64], width: usize) -> f64 {
+    let mut total = 0.0;
+    for k in 0..x.len() - width + 1 {
+        let window = &x[k..k + width];
+        total += (k + 1) as f64 * sum_of_squares(window) + window[width - 1];
+    }
+    for w in x[1..].windows(2) {
+        total += w[0] * w[1];
+    }
+    total
+}
+
+fn sliding_dual(x: &[Dual64], width: usize) -> Dual64 {
+    let mut total = d(0.0);
+    for k in 0..x.len() - width + 1 {
+        let window = &x[k..k + width];
+        total += sum_of_squares_dual(window) * (k + 1) as f64 + window[width - 1];
+    }
+    for w in x[1..].windows(2) {
+        total += w[0] * w[1];
+    }
+    total
+}
+
+#[test]
+fn sub_slices_in_a_loop() {
+    let x = [0.3, -1.2, 0.7, 2.0, -0.4];
+    let (value, dx) = sliding_grad(&x, 2);
+    assert_eq!(value, sliding(&x, 2));
+    assert_all_close("dx", &dx, &dual_gradient(|x| sliding_dual(x, 2), &x));
+}
+
+/// `mut` array and vector parameters written in the body: the generated functions
+/// write a copy, and the adjoint is that of the values passed in.
+#[differentiate]
+fn scaled_in_place(mut a: [f64; 3], mut v: Vec<f64>) -> f64 {
+    a[0] *= a[1];
+    a[2] = a[0] * v[1];
+    v[0] = v[1] * v[2];
+    v.push(a[2]);
+    a[0] + a[2] * v[0] + v[3] * v[3]
+}
+
+fn scaled_in_place_dual(p: &[Dual64]) -> Dual64 {
+    let (mut a, mut v) = ([p[0], p[1], p[2]], vec![p[3], p[4], p[5]]);
+    a[0] *= a[1];
+    a[2] = a[0] * v[1];
+    v[0] = v[1] * v[2];
+    v.push(a[2]);
+    a[0] + a[2] * v[0] + v[3] * v[3]
+}
+
+#[test]
+fn mut_parameters() {
+    let (a, v) = ([0.5, -1.5, 2.0], vec![0.3, 1.2, -0.7]);
+    let (value, da, dv) = scaled_in_place_grad(a, v.clone());
+    assert_eq!(value, scaled_in_place(a, v.clone()));
+    let want = dual_gradient(scaled_in_place_dual, &[0.5, -1.5, 2.0, 0.3, 1.2, -0.7]);
+    assert_all_close("da", &da, &want[..3]);
+    assert_all_close("dv", &dv, &want[3..]);
+}
+
+/// Local buffers passed to a differentiated callee, then overwritten: the callee's
+/// reverse sees them as they were at the call.
+#[differentiate]
+fn buffers_passed_on(x: &[f64], y: f64) -> f64 {
+    let mut u = vec![0.0; 3];
+    let mut fixed = [0.0; 2];
+    for i in 0..3 {
+        u[i] = x[i] * y;
+    }
+    fixed[0] = y * y;
+    fixed[1] = x[0];
+    let first = sum_of_squares(&u) + dot(&fixed, &u[1..]);
+    u[0] = y.sin();
+    fixed[1] = 3.0 * y;
+    let copy = x.to_vec();
+    let cloned = u.clone();
+    first * sum_of_squares(&u) + fixed[1] * copy[2] + cloned[0] * sum_of_squares(&fixed)
+}
+
+fn buffers_passed_on_dual(p: &[Dual64]) -> Dual64 {
+    let (x, y) = (&p[..3], p[3]);
+    let mut u = vec![d(0.0); 3];
+    let mut fixed = [d(0.0); 2];
+    for i in 0..3 {
+        u[i] = x[i] * y;
+    }
+    fixed[0] = y * y;
+    fixed[1] = x[0];
+    let first = sum_of_squares_dual(&u) + dot_dual(&fixed, &u[1..]);
+    u[0] = y.sin();
+    fixed[1] = y * 3.0;
+    let copy = x.to_vec();
+    let cloned = u.clone();
+    first * sum_of_squares_dual(&u) + fixed[1] * copy[2] + cloned[0] * sum_of_squares_dual(&fixed)
+}
+
+#[test]
+fn local_buffers_as_arguments() {
+    let (x, y) = ([0.3, -1.2, 0.7], 0.9);
+    let (value, dx, dy) = buffers_passed_on_grad(&x, y);
+    assert_eq!(value, buffers_passed_on(&x, y));
+    let want = dual_gradient(buffers_passed_on_dual, &[0.3, -1.2, 0.7, 0.9]);
+    assert_all_close("dx", &dx, &want[..3]);
+    assert_close("dy", dy, want[3]);
+}
+
+/// Slice and vector methods on differentiable data, as the indexing they mean.
+#[differentiate]
+fn slice_methods(x: &[f64], y: f64) -> f64 {
+    let empty = if x.is_empty() { 1.0 } else { 0.0 };
+    let mut a = [0.0; 3];
+    a.fill(y);
+    a.swap(0, 2);
+    a[0] *= x[1];
+    a.swap(0, 1);
+    let mut b = [0.0; 2];
+    b.copy_from_slice(&x[1..3]);
+    let mut grown = Vec::new();
+    grown.push(y);
+    grown.extend_from_slice(&b);
+    let ends = *x.first().unwrap() * x.last().copied().unwrap();
+    let beyond = x.get(7).copied().unwrap_or(y * y) + x.get(1).copied().unwrap_or(5.0);
+    ends + beyond * a[1] + a[0] * grown[2] + *grown.last().unwrap() * b[0] + empty * y
+}
+
+fn slice_methods_dual(p: &[Dual64]) -> Dual64 {
+    let (x, y) = (&p[..4], p[4]);
+    let mut a = [d(0.0); 3];
+    a.fill(y);
+    a.swap(0, 2);
+    a[0] *= x[1];
+    a.swap(0, 1);
+    let mut b = [d(0.0); 2];
+    b.copy_from_slice(&x[1..3]);
+    let mut grown = Vec::new();
+    grown.push(y);
+    grown.extend_from_slice(&b);
+    let ends = *x.first().unwrap() * x.last().copied().unwrap();
+    let beyond = x.get(7).copied().unwrap_or(y * y) + x.get(1).copied().unwrap_or(d(5.0));
+    ends + beyond * a[1] + a[0] * grown[2] + *grown.last().unwrap() * b[0]
+}
+
+#[test]
+fn slice_and_vector_methods() {
+    let x = [0.3, -1.2, 0.7, 2.0];
+    let (value, dx, dy) = slice_methods_grad(&x, 0.9);
+    assert_eq!(value, slice_methods(&x, 0.9));
+    let want = dual_gradient(slice_methods_dual, &[0.3, -1.2, 0.7, 2.0, 0.9]);
+    assert_all_close("dx", &dx, &want[..4]);
+    assert_close("dy", dy, want[4]);
+    assert_eq!(is_empty_or_first_grad(&[]), (0.0, vec![]));
+    assert_eq!(is_empty_or_first_grad(&[3.0]), (9.0, vec![6.0]));
+}
+
+#[differentiate]
+fn is_empty_or_first(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        0.0
+    } else {
+        x[0] * x[0]
+    }
+}

@@ -114,7 +114,7 @@ pub(crate) const OPTIMISATIONS: [Pass; 5] = [
 /// by the verifier and by its `AD_DUMP` output: the primal IR and the adjoint IR.
 pub(crate) fn transform(input: &FnInput, ctxt: Ctxt) -> syn::Result<(Function, Function)> {
     let name = input.name().to_string();
-    let body = desugar::desugar(&input.item.block, &ctxt);
+    let body = desugar::desugar(input, &ctxt);
     let primal = lower::lower(input, &body, &ctxt);
     let activity = activity::analyse(&primal, &ctxt);
     ctxt.check()?;

@@ -520,7 +520,7 @@ fn run_verify(file: &IrFile) -> Result<(), String> {
 /// after each optimisation.
 fn stages(input: &FnInput) -> Result<Vec<(&'static str, Function)>, String> {
     let ctxt = Ctxt::default();
-    let body = crate::desugar::desugar(&input.item.block, &ctxt);
+    let body = crate::desugar::desugar(input, &ctxt);
     let primal = crate::lower::lower(input, &body, &ctxt);
     ctxt.check().map_err(|e| e.to_string())?;
     let mut func = adjoint_of(&primal)?;

@@ -344,6 +344,15 @@ impl Reverse<'_> {
             if let Op::Apply(_) = &data.op {
                 self.vector_result_buffer(data.results[0]);
             }
+            if let Op::CopyOf { .. } = &data.op {
+                let array = data.results[0];
+                if self.activity.is_active(array) {
+                    let len = self.read(data.args[1]);
+                    let op = Op::AdjointBuffer { fixed_len: None };
+                    let buffer = self.push1(op, vec![len], self.ty(array));
+                    self.buffers[array] = Some(buffer);
+                }
+            }
             if let Op::NewBuffer { fixed_len } = &data.op {
                 let array = data.results[0];
                 if self.activity.is_active(array) {
@@ -379,6 +388,7 @@ impl Reverse<'_> {
                 let (callee, args) = (callee.clone(), data.args.clone());
                 return self.reverse_vector_apply(callee, &args, data.results[0]);
             }
+            Op::CopyOf { .. } => return self.reverse_copy(&data.args.clone(), data.results[0]),
             _ => {}
         }
         let [result] = data.results[..] else {
@@ -445,8 +455,9 @@ impl Reverse<'_> {
                 self.reverse_apply(callee, &args, adj);
             }
             (Op::Index, &[array, index]) => {
-                if let Some(buffer) = self.buffers[array] {
+                if let Some((buffer, offset)) = self.buffer_of(array) {
                     let index = self.read(index);
+                    let index = self.offset(offset, index);
                     self.push(Op::AccumulateAt, vec![buffer, index, adj], &[]);
                 }
             }
@@ -460,11 +471,19 @@ impl Reverse<'_> {
     fn reverse_apply(&mut self, callee: Box<Callee>, args: &[Value], adj: Value) {
         // A method's receiver is the constant context, with no slot.
         let slotted = &args[usize::from(callee.method)..];
-        let slots: Vec<Slot> = slotted
+        let located: Vec<Option<(Value, Option<Value>)>> = slotted
             .iter()
             .map(|&arg| match self.ty(arg) {
+                Ty::FloatArray(_) => self.buffer_of(arg),
+                _ => None,
+            })
+            .collect();
+        let slots: Vec<Slot> = slotted
+            .iter()
+            .zip(&located)
+            .map(|(&arg, located)| match self.ty(arg) {
                 Ty::Float(float) => Slot::Scalar(float),
-                Ty::FloatArray(float) => match self.buffers[arg] {
+                Ty::FloatArray(float) => match located {
                     Some(_) => Slot::Buffer,
                     None => Slot::Scratch(float),
                 },
@@ -474,7 +493,44 @@ impl Reverse<'_> {
             .collect();
         let mut operands: Vec<Value> = args.iter().map(|&arg| self.read(arg)).collect();
         operands.push(adj);
-        operands.extend(slotted.iter().filter_map(|&arg| self.buffers[arg]));
+        // A sub-slice's adjoint is a range of its array's buffer. Lent as a window of
+        // that buffer, unless the call gets that buffer twice (`dot(a, b)` after
+        // `split_at`): two mutable borrows of one buffer cannot coexist, so such a
+        // sub-slice gets a scratch buffer that is added into the range after the call.
+        let mut added_after = Vec::new();
+        for (&arg, place) in slotted.iter().zip(&located) {
+            let Some((buffer, offset)) = *place else {
+                continue;
+            };
+            let Some(offset) = offset else {
+                operands.push(buffer);
+                continue;
+            };
+            let shared = located
+                .iter()
+                .filter(|other| matches!(other, Some((b, _)) if *b == buffer))
+                .count()
+                > 1;
+            let slice = self.read(arg);
+            let len = self.push1(Op::Len, vec![slice], Ty::Index);
+            if shared {
+                let scratch = self.push1(
+                    Op::AdjointBuffer { fixed_len: None },
+                    vec![len],
+                    self.ty(buffer),
+                );
+                operands.push(scratch);
+                added_after.push((buffer, offset, scratch, len));
+            } else {
+                let end = self.push1(Op::Bin(BinOp::Add), vec![offset, len], Ty::Index);
+                let window = Op::Window {
+                    mutable: true,
+                    inclusive: false,
+                };
+                let window = self.push1(window, vec![buffer, offset, end], self.ty(buffer));
+                operands.push(window);
+            }
+        }
         let scalar_args: Vec<Value> = slotted
             .iter()
             .zip(&slots)
@@ -486,6 +542,63 @@ impl Reverse<'_> {
         for (arg, contribution) in scalar_args.into_iter().zip(contributions) {
             self.contribute(arg, Term::plus(contribution));
         }
+        for (buffer, offset, scratch, len) in added_after {
+            self.add_into_range(buffer, offset, scratch, len);
+        }
+    }
+
+    /// The adjoint buffer that receives the adjoint of float array `array`, and for a
+    /// sub-slice (`&x[a..b]`, possibly of another) the position of its first element
+    /// in that buffer: the adjoint of a sub-slice lands in its range of the array's.
+    fn buffer_of(&mut self, array: Value) -> Option<(Value, Option<Value>)> {
+        if let Some(buffer) = self.buffers[array] {
+            return Some((buffer, None));
+        }
+        let ValueDef::Result(inst, _) = self.primal.values[array].def else {
+            return None;
+        };
+        let data = &self.primal.insts[inst];
+        let (Op::Slice { .. }, &[parent, start, _]) = (&data.op, &data.args[..]) else {
+            return None;
+        };
+        let (buffer, outer) = self.buffer_of(parent)?;
+        let start = self.read(start);
+        Some((buffer, Some(self.offset(outer, start))))
+    }
+
+    /// `offset + index`, or `index` without an offset.
+    fn offset(&mut self, offset: Option<Value>, index: Value) -> Value {
+        match offset {
+            Some(offset) => self.push1(Op::Bin(BinOp::Add), vec![offset, index], Ty::Index),
+            None => index,
+        }
+    }
+
+    /// `for i in 0..len { buffer[offset + i] += scratch[i] }`.
+    fn add_into_range(&mut self, buffer: Value, offset: Value, scratch: Value, len: Value) {
+        let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+        let zero = self.push1(Op::Const(zero), Vec::new(), Ty::Index);
+        let body = self.func.new_region();
+        let i = self.func.add_region_arg(body, Ty::Index, None);
+        let elem = match self.ty(buffer) {
+            Ty::FloatArray(float) => Ty::Float(float),
+            ty => ty,
+        };
+        let outer = std::mem::replace(&mut self.target, body);
+        let part = self.push1(Op::Index, vec![scratch, i], elem);
+        let at = self.push1(Op::Bin(BinOp::Add), vec![offset, i], Ty::Index);
+        self.push(Op::AccumulateAt, vec![buffer, at, part], &[]);
+        self.target = outer;
+        let range = RangeShape {
+            inclusive: false,
+            adapters: Vec::new(),
+        };
+        let op = Op::For {
+            body,
+            range,
+            exit: None,
+        };
+        self.push(op, vec![zero, len], &[Ty::Index]);
     }
 
     /// `vec![x; n]` and `[x; N]` reversed: `x` is every element the buffer starts
@@ -499,6 +612,22 @@ impl Reverse<'_> {
         };
         let total = self.push1(Op::SumOf, vec![buffer], self.ty(fill));
         self.contribute(fill, Term::plus(total));
+    }
+
+    /// `b = a.to_vec()` reversed: `b`'s adjoint is added into `a`'s, element by element.
+    fn reverse_copy(&mut self, args: &[Value], copy: Value) {
+        let (Some(copied), &[array, len]) = (self.buffers[copy], args) else {
+            return;
+        };
+        let Some((buffer, offset)) = self.buffer_of(array) else {
+            return;
+        };
+        let offset = offset.unwrap_or_else(|| {
+            let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+            self.push1(Op::Const(zero), Vec::new(), Ty::Index)
+        });
+        let len = self.read(len);
+        self.add_into_range(buffer, offset, copied, len);
     }
 
     /// Whether `value` is a reference the macro did not look into (`&self.c`): the

@@ -141,6 +141,8 @@ fn carries_derivative(
         | Op::Neg
         | Op::Index
         | Op::Apply(_)
+        | Op::Slice { .. }
+        | Op::CopyOf { .. }
         | Op::NewBuffer { .. } => true,
         Op::Call { prim, .. } => {
             rule(*prim) == Rule::Runtime

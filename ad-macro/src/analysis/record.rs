@@ -189,8 +189,9 @@ fn cheap_to_recompute(
                         func.values[data.args[0]].def,
                         ValueDef::Result(made, _) if matches!(func.insts[made].op, Op::EmptyBuffer)
                     ),
-                    // Parameters are never written, so their elements read back the same.
-                    Op::Index => matches!(func.values[data.args[0]].def, ValueDef::Param(_)),
+                    // Parameters are never written, so their elements (and their
+                    // sub-slices') read back the same.
+                    Op::Index | Op::Slice { .. } => of_parameter(func, data.args[0]),
                     // Constant data read through parameters (`x[i * d + j]`, `cfg.rate`).
                     Op::Opaque(opaque) => {
                         opaque.reads_only
@@ -215,6 +216,18 @@ fn cheap_to_recompute(
         };
     }
     cheap
+}
+
+/// Whether float array `array` is a parameter or a sub-slice of one.
+fn of_parameter(func: &Function, array: Value) -> bool {
+    match func.values[array].def {
+        ValueDef::Param(_) => true,
+        ValueDef::Result(inst, _) => {
+            matches!(func.insts[inst].op, Op::Slice { .. })
+                && of_parameter(func, func.insts[inst].args[0])
+        }
+        ValueDef::RegionArg(..) => false,
+    }
 }
 
 /// Literals are written where they are used, so they are in scope everywhere.

@@ -244,9 +244,18 @@ impl Desugar<'_> {
 
     /// `x.iter()` (elements `&x[i]`) or `x.into_iter()` (elements `x[i]`).
     fn array_stream(&mut self, array: &syn::Expr, by_ref: bool) -> Rewrite<Stream> {
-        let array = iterable(array)?;
+        let mut setup = Vec::new();
+        // A sub-slice is taken once, before the loop, as Rust evaluates its bounds once.
+        let array = match sub_slice(array) {
+            Some(slice) => {
+                let name = self.fresh("slice");
+                setup.push(quote!(let #name = &#slice;));
+                name.to_token_stream()
+            }
+            None => iterable(array)?,
+        };
         let len = self.fresh("len");
-        let setup = vec![quote!(let #len = #array.len();)];
+        setup.push(quote!(let #len = #array.len();));
         Ok(Stream {
             setup,
             shape: Shape::Positions(len.to_token_stream()),
@@ -271,18 +280,26 @@ impl Desugar<'_> {
         size: &syn::Expr,
         method: &str,
     ) -> Rewrite<Stream> {
-        let array = iterable(array)?;
+        let mut setup = Vec::new();
+        let array = match sub_slice(array) {
+            Some(slice) => {
+                let name = self.fresh("slice");
+                setup.push(quote!(let #name = &#slice;));
+                name.to_token_stream()
+            }
+            None => iterable(array)?,
+        };
         let (len, size_name, count) = (self.fresh("len"), self.fresh("size"), self.fresh("count"));
         let count_expr = match method {
             "windows" => quote!((#len + 1).saturating_sub(#size_name)),
             "chunks" => quote!((#len + #size_name - 1) / #size_name),
             _ => quote!(#len / #size_name),
         };
-        let setup = vec![
+        setup.extend([
             quote!(let #len = #array.len();),
             quote!(let #size_name = #size;),
             quote!(let #count = #count_expr;),
-        ];
+        ]);
         let method = method.to_owned();
         Ok(Stream {
             setup,
@@ -934,7 +951,20 @@ fn is_place(expr: &syn::Expr) -> bool {
     match strip_parens(expr) {
         syn::Expr::Path(_) | syn::Expr::Field(_) => true,
         syn::Expr::Reference(reference) => is_place(&reference.expr),
-        _ => false,
+        _ => sub_slice(expr).is_some(),
+    }
+}
+
+/// `x[a..b]` in `x[a..b].iter()`, `&x[a..]`, `(&x[..b])`: a sub-slice of a place.
+fn sub_slice(expr: &syn::Expr) -> Option<&syn::ExprIndex> {
+    match strip_parens(expr) {
+        syn::Expr::Reference(reference) if reference.mutability.is_none() => {
+            sub_slice(&reference.expr)
+        }
+        syn::Expr::Index(index) if matches!(&*index.index, syn::Expr::Range(_)) => {
+            (is_place(&index.expr)).then_some(index)
+        }
+        _ => None,
     }
 }
 

@@ -6,6 +6,8 @@
 //!   after `..` counts from the end.
 //! - `let (s, c) = x.sin_cos();`: `let s = x.sin(); let c = x.cos();`, with `x`
 //!   evaluated once.
+//! - `let (a, b) = x.split_at(k);`: `let a = &x[..k]; let b = &x[k..];`, with `k`
+//!   evaluated once.
 //! - `const N: usize = 4;` in the body: `let N: usize = 4;` at the start of its block.
 
 use super::Desugar;
@@ -75,6 +77,18 @@ impl Desugar<'_> {
                 let syn::Expr::MethodCall(call) = &*init.expr else {
                     return None;
                 };
+                if call.method == "split_at" && call.args.len() == 1 {
+                    // Both halves are sub-slices of the receiver, split where `mid` says.
+                    let mid = self.fresh("mid");
+                    let (receiver, at) = (&call.receiver, &call.args[0]);
+                    let (left, right) = (&tuple.elems[0], &tuple.elems[1]);
+                    let block: syn::Block = syn::parse_quote!({
+                        let #mid = #at;
+                        let #left = &#receiver[..#mid];
+                        let #right = &#receiver[#mid..];
+                    });
+                    return Some(block.stmts);
+                }
                 if call.method != "sin_cos" || !call.args.is_empty() {
                     return None;
                 }

@@ -181,7 +181,7 @@ mod tests {
                 (a, b) => a,
             }
         });
-        let out = super::super::desugar(&body, &ctxt);
+        let out = super::super::desugar_block(&body, &ctxt);
         let error = ctxt.check().expect_err("a tuple pattern is reported");
         assert!(error.to_string().contains("this pattern is not supported"));
         // Left as written for lowering, which adds no second error.

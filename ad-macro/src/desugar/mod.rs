@@ -10,6 +10,9 @@
 //!   loops over them, over slices and over windows), as the indexed loops they mean.
 //! - `closure`: a closure bound to a name, `let f = |v: f64| v * v;`, inlined where
 //!   it is called.
+//! - `methods`: `x.first().copied().unwrap()`, `x.get(i).copied().unwrap_or(d)`,
+//!   `a.swap(i, j)`, `a.fill(v)`, `a.copy_from_slice(s)`, `a.extend_from_slice(s)`,
+//!   as indexing, stores and pushes.
 //! - `destructure`: `let [a, b] = x;`, `let &[a, b] = x else { … };`,
 //!   `let (s, c) = x.sin_cos();`, as one `let` per name.
 //!
@@ -20,13 +23,22 @@ mod chain;
 mod closure;
 mod destructure;
 mod matching;
+mod methods;
 
+use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
 use syn::visit_mut::VisitMut;
 
-/// The body `block` in the core language; unsupported patterns are reported into
+/// The body of `input` in the core language; unsupported patterns are reported into
 /// `ctxt` and their construct is left as it was.
-pub fn desugar(block: &syn::Block, ctxt: &Ctxt) -> syn::Block {
+pub fn desugar(input: &FnInput, ctxt: &Ctxt) -> syn::Block {
+    let mut block = input.item.block.clone();
+    copy_mut_arrays(input, &mut block);
+    desugar_block(&block, ctxt)
+}
+
+/// [`desugar`] of a block.
+pub fn desugar_block(block: &syn::Block, ctxt: &Ctxt) -> syn::Block {
     let mut block = block.clone();
     Desugar {
         ctxt,
@@ -60,7 +72,9 @@ impl VisitMut for Desugar<'_> {
             syn::Expr::Assign(_) => assign::parallel_assignment(expr),
             syn::Expr::Match(choice) => self.match_chain(choice),
             syn::Expr::ForLoop(for_loop) => self.chain_loop(for_loop),
-            syn::Expr::MethodCall(call) => self.consumer(call),
+            syn::Expr::MethodCall(call) => {
+                self.consumer(call).or_else(|| self.element_method(call))
+            }
             _ => None,
         };
         if let Some(mut rewritten) = rewritten {
@@ -91,6 +105,37 @@ impl VisitMut for Desugar<'_> {
         self.destructure(block);
         self.inline_closures(block);
     }
+}
+
+/// `mut a: [f64; 3]`, `mut v: Vec<f64>`: the body writes a copy of the parameter,
+/// a buffer grown from its elements, so that the parameter itself (whose elements
+/// the reverse sweep reads back, and whose adjoint is the caller's buffer) is
+/// never written.
+fn copy_mut_arrays(input: &FnInput, block: &mut syn::Block) {
+    let mut copies = Vec::new();
+    for param in input.params.iter().filter(|p| p.array.is_some()) {
+        let declared_mut = input.item.sig.inputs.iter().any(|arg| {
+            matches!(arg, syn::FnArg::Typed(typed)
+                if matches!(&*typed.pat, syn::Pat::Ident(pat)
+                    if pat.mutability.is_some() && pat.ident == param.ident))
+        });
+        if !declared_mut {
+            continue;
+        }
+        let name = &param.ident;
+        let copy = quote::format_ident!("__ad_copy_{}", name);
+        let k = quote::format_ident!("__ad_k_{}", name);
+        let stmts: syn::Block = syn::parse_quote!({
+            let mut #copy = Vec::with_capacity(#name.len());
+            for #k in 0..#name.len() {
+                #copy.push(#name[#k]);
+            }
+            let mut #name = #copy;
+        });
+        copies.extend(stmts.stmts);
+    }
+    copies.append(&mut block.stmts);
+    block.stmts = copies;
 }
 
 /// Drops the parentheses the rewrites put around an index or an argument (`x[(i +
@@ -173,7 +218,9 @@ pub(crate) mod tests {
     /// The desugared `body` as a token string; panics on a reported error.
     pub(crate) fn desugared(body: syn::Block) -> String {
         let ctxt = crate::ctxt::Ctxt::default();
-        let out = super::desugar(&body, &ctxt).into_token_stream().to_string();
+        let out = super::desugar_block(&body, &ctxt)
+            .into_token_stream()
+            .to_string();
         ctxt.check().expect("no error");
         out
     }

@@ -40,6 +40,13 @@ impl<'f> Emitter<'f> {
             ) {
                 stored[data.args[0]] = true;
             }
+            // The buffers a callee's adjoint adds into are lent `&mut`.
+            if let Op::ApplyAdjoint(callee, slots) = &data.op {
+                let buffers = slots.len() + usize::from(callee.method) + 1;
+                for &buffer in data.args.get(buffers..).unwrap_or_default() {
+                    stored[buffer] = true;
+                }
+            }
         }
         // A `&mut` window is written through, not rebound; its array is the one
         // borrowed mutably.
@@ -322,6 +329,22 @@ impl<'f> Emitter<'f> {
                     quote!(#array.get_mut(#range).unwrap_or(&mut []))
                 } else {
                     quote!(#array.get(#range).unwrap_or(&[]))
+                }
+            }
+            Op::CopyOf { to_vec } => {
+                let array = &args[0];
+                if *to_vec {
+                    quote!(#array.to_vec())
+                } else {
+                    quote!(#array.clone())
+                }
+            }
+            Op::Slice { inclusive } => {
+                let (array, start, end) = (&args[0], &args[1], &args[2]);
+                if *inclusive {
+                    quote!(&#array[#start..=#end])
+                } else {
+                    quote!(&#array[#start..#end])
                 }
             }
         };

@@ -184,6 +184,17 @@ impl FnBuilder {
         matches!(self.func.values[value].def, ValueDef::Param(_))
     }
 
+    /// The array a sub-slice (`&x[a..b]`, of any depth) is part of; `value` itself
+    /// for anything else.
+    pub fn slice_root(&self, value: Value) -> Value {
+        match self.func.values[value].def {
+            ValueDef::Result(inst, _) if matches!(self.func.insts[inst].op, Op::Slice { .. }) => {
+                self.slice_root(self.func.insts[inst].args[0])
+            }
+            _ => value,
+        }
+    }
+
     pub fn ret(&self) -> FloatTy {
         self.func.ret
     }

@@ -272,6 +272,13 @@ impl Function {
                 let range = if *inclusive { "..=" } else { ".." };
                 plain(f, &format!("{name} {range}"), args)?
             }
+            Op::CopyOf { to_vec } => {
+                plain(f, if *to_vec { "copy to_vec" } else { "copy clone" }, args)?
+            }
+            Op::Slice { inclusive } => {
+                let range = if *inclusive { "..=" } else { ".." };
+                plain(f, &format!("slice {range}"), args)?
+            }
             Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
                 let name = match data.op {
                     Op::NewBuffer { .. } => "buffer",

@@ -15,6 +15,7 @@ pub enum Key {
     Len(Operand),
     Index(Operand, Operand),
     Window(bool, Operand, Operand, Operand),
+    Slice(bool, Operand, Operand, Operand),
 }
 
 /// An argument: a literal by its text (each `1` in the source is its own
@@ -55,6 +56,7 @@ impl Key {
                 mutable: false,
                 inclusive,
             } => Key::Window(*inclusive, arg(0), arg(1), arg(2)),
+            Op::Slice { inclusive } => Key::Slice(*inclusive, arg(0), arg(1), arg(2)),
             _ => return None,
         })
     }

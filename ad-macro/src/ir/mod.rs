@@ -323,6 +323,18 @@ pub enum Op {
         mutable: bool,
         inclusive: bool,
     },
+    /// `&args[0][args[1]..args[2]]` (`..=` if `inclusive`): a sub-slice the user's
+    /// code takes, which panics as Rust's indexing does if the range is not in the
+    /// array. Its adjoint is the same range of the array's adjoint.
+    Slice {
+        inclusive: bool,
+    },
+    /// A copy of float array `args[0]`, whose length is `args[1]`: `args[0].to_vec()`
+    /// (`to_vec`) or `args[0].clone()`. Nothing writes it; its adjoint is added into
+    /// `args[0]`'s where it is made.
+    CopyOf {
+        to_vec: bool,
+    },
 }
 
 /// A loop seen as what it carries: `regions` (the `while` condition, then the body)

@@ -665,6 +665,26 @@ impl<'t> Reader<'t> {
                     inclusive,
                 }
             }
+            "copy" => {
+                let to_vec = if cursor.eat("to_vec") {
+                    true
+                } else if cursor.eat("clone") {
+                    false
+                } else {
+                    return cursor.error("`to_vec` or `clone`");
+                };
+                Op::CopyOf { to_vec }
+            }
+            "slice" => {
+                let inclusive = if cursor.eat("..=") {
+                    true
+                } else if cursor.eat("..") {
+                    false
+                } else {
+                    return cursor.error("`..` or `..=`");
+                };
+                Op::Slice { inclusive }
+            }
             "buffer" | "adjoint_buffer" => {
                 let args = self.values(cursor)?;
                 let fixed_len = if cursor.eat(";") {
@@ -1288,6 +1308,8 @@ detached {
             Op::SumOf => "sum_of",
             Op::TakeAt => "take_at",
             Op::Window { .. } => "window",
+            Op::Slice { .. } => "slice",
+            Op::CopyOf { .. } => "copy",
         }
     }
 

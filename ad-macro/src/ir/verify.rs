@@ -236,7 +236,8 @@ impl Checker<'_> {
             Op::Index | Op::TakeAt => (Some(2), 1),
             Op::Len | Op::SumOf => (Some(1), 1),
             Op::Store | Op::AccumulateAt | Op::Append => (Some(3), 0),
-            Op::Window { .. } => (Some(3), 1),
+            Op::Window { .. } | Op::Slice { .. } => (Some(3), 1),
+            Op::CopyOf { .. } => (Some(2), 1),
             Op::EmptyBuffer => (None, 1),
             Op::NewBuffer { fixed_len } => (Some(if fixed_len.is_some() { 1 } else { 2 }), 1),
             Op::AdjointBuffer { fixed_len } => (Some(if fixed_len.is_some() { 0 } else { 1 }), 1),
@@ -341,6 +342,8 @@ impl Checker<'_> {
             | Op::Append
             | Op::SumOf
             | Op::Window { .. }
+            | Op::Slice { .. }
+            | Op::CopyOf { .. }
                 if !matches!(ty(data.args[0]), Ty::FloatArray(_)) =>
             {
                 return Err(format!("{at}: {} is not a float array", data.args[0]));

@@ -21,6 +21,63 @@ impl Lowerer<'_> {
         matches!(self.builder.ty(value), Ty::FloatArray(_)).then_some(value)
     }
 
+    /// Whether `expr` is a sub-slice of a float array: `x[a..b]`, `&x[a..]`,
+    /// `&x[..=b][1..]`.
+    pub(super) fn is_slice(&self, expr: &syn::Expr) -> bool {
+        match strip_parens(expr) {
+            syn::Expr::Reference(reference) if reference.mutability.is_none() => {
+                self.is_slice(&reference.expr)
+            }
+            syn::Expr::Index(index) => {
+                matches!(&*index.index, syn::Expr::Range(_))
+                    && (self.array_of(&index.expr).is_some() || self.is_slice(&index.expr))
+            }
+            _ => false,
+        }
+    }
+
+    /// `x[a..b]` of a float array (or of a sub-slice of one): a [`Op::Slice`]; a
+    /// bound left out is `0` or the length.
+    pub(super) fn lower_slice(&mut self, index: &syn::ExprIndex) -> Option<Value> {
+        let syn::Expr::Range(range) = &*index.index else {
+            return None;
+        };
+        let array = match self.array_of(&index.expr) {
+            Some(array) => array,
+            None if self.is_slice(&index.expr) => self.value_of(&index.expr),
+            None => return None,
+        };
+        let span = SourceSpan::of(index);
+        let start = match &range.start {
+            Some(start) => self.value_of(start),
+            None => {
+                let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+                self.builder
+                    .inst(Op::Const(zero), Vec::new(), Ty::Index, span)
+            }
+        };
+        let end = match &range.end {
+            Some(end) => self.value_of(end),
+            None => self.builder.inst(Op::Len, vec![array], Ty::Index, span),
+        };
+        self.builder.refine_index(start);
+        self.builder.refine_index(end);
+        let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
+        let ty = self.builder.ty(array);
+        Some(
+            self.builder
+                .inst(Op::Slice { inclusive }, vec![array, start, end], ty, span),
+        )
+    }
+
+    /// `a.to_vec()` (or `a.clone()`) of a float array: a copy nothing writes.
+    pub(super) fn copy_of(&mut self, array: Value, to_vec: bool, span: SourceSpan) -> Value {
+        let len = self.builder.inst(Op::Len, vec![array], Ty::Index, span);
+        let ty = self.builder.ty(array);
+        self.builder
+            .inst(Op::CopyOf { to_vec }, vec![array, len], ty, span)
+    }
+
     /// `a[i]` of a float array.
     pub(super) fn lower_index(
         &mut self,

@@ -75,7 +75,7 @@ impl Lowerer<'_> {
         span: SourceSpan,
     ) -> Value {
         for arg in arg_exprs {
-            let (value, by_ref) = match arg {
+            let (value, mut by_ref) = match arg {
                 syn::Expr::Reference(reference) if reference.mutability.is_none() => {
                     match self.array_of(&reference.expr) {
                         Some(array) => (array, true),
@@ -84,18 +84,26 @@ impl Lowerer<'_> {
                 }
                 arg => (self.value_of(arg), false),
             };
-            // A vector a call returned is never written (`lower_store`), so the
-            // reverse sweep reads it as the callee saw it.
-            if matches!(self.builder.ty(value), Ty::FloatArray(_))
-                && !self.builder.is_param(value)
-                && !self.builder.is_apply(value)
-            {
-                self.error(
+            let root = self.builder.slice_root(value);
+            let value = match self.builder.ty(value) {
+                // A vector a call returned is never written (`lower_store`), so the
+                // reverse sweep reads it as the callee saw it.
+                Ty::FloatArray(_) if self.builder.is_apply(root) => value,
+                Ty::FloatArray(_) if !self.builder.is_param(root) && self.depth > 0 => self.error(
                     arg,
-                    "passing a local buffer to another differentiated function is not supported \
-                     yet; pass a parameter slice, or compute the buffer's use inline",
-                );
-            }
+                    "passing a local buffer to another differentiated function inside a branch \
+                     or loop is not supported yet; pass it in top-level code, pass a parameter \
+                     slice, or compute the buffer's use inline",
+                ),
+                // The callee's reverse reads the buffer as it was at the call, which
+                // later writes may change: it gets a copy.
+                Ty::FloatArray(_) if !self.builder.is_param(root) => {
+                    // A sub-slice's copy is a `Vec`, lent as a slice.
+                    by_ref |= root != value;
+                    self.copy_of(value, root != value, SourceSpan::of(arg))
+                }
+                _ => value,
+            };
             args.push(value);
             callee.by_ref.push(by_ref);
         }

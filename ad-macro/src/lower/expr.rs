@@ -56,6 +56,18 @@ impl Lowerer<'_> {
                 if call.method == "push" && self.lower_push(call) {
                     return None;
                 }
+                if call.method == "push"
+                    && self.depth > 0
+                    && call.args.iter().any(|arg| self.mentions_float(arg))
+                {
+                    self.error(
+                        call,
+                        "pushing floats onto a vector made inside a branch or loop (or after \
+                         an early `return`) is not supported yet; make it with `Vec::new()` \
+                         in top-level code, or use `vec![0.0; n]` and assign its elements",
+                    );
+                    return None;
+                }
                 self.lower_method_call(expr, call)
             }
             syn::Expr::If(branch) => return self.lower_if(branch),
@@ -78,13 +90,34 @@ impl Lowerer<'_> {
                     .inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
             }
             syn::Expr::Field(_) => self.opaque(expr, "this field access".into(), span),
+            syn::Expr::Index(index) if matches!(&*index.index, syn::Expr::Range(_)) => {
+                match self.lower_slice(index) {
+                    Some(slice) => slice,
+                    None => self.opaque(expr, "indexing".into(), span),
+                }
+            }
             syn::Expr::Index(index) => match self.array_of(&index.expr) {
                 Some(array) => self.lower_index(array, &index.index, span),
+                None if self.is_slice(&index.expr) => {
+                    let slice = self.value_of(&index.expr);
+                    self.lower_index(slice, &index.index, span)
+                }
                 None => self.opaque(expr, "indexing".into(), span),
             },
+            syn::Expr::Reference(reference)
+                if reference.mutability.is_none() && self.is_slice(&reference.expr) =>
+            {
+                return self.lower_expr(&reference.expr)
+            }
             // The macro handles floats by value: `&x` and `*r` of a float are the float.
             syn::Expr::Reference(reference)
                 if reference.mutability.is_none() && self.is_float_valued(&reference.expr) =>
+            {
+                return self.lower_expr(&reference.expr)
+            }
+            // `&a` of a float array is the array.
+            syn::Expr::Reference(reference)
+                if reference.mutability.is_none() && self.array_of(&reference.expr).is_some() =>
             {
                 return self.lower_expr(&reference.expr)
             }
@@ -209,6 +242,11 @@ impl Lowerer<'_> {
             syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
                 self.is_float_valued(&unary.expr)
             }
+            // What `x.first().unwrap()` desugars to: `{ let __ad_at = 0; &x[__ad_at] }`.
+            syn::Expr::Block(block) => match block.block.stmts.last() {
+                Some(syn::Stmt::Expr(last, None)) => self.is_float_valued(last),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -217,11 +255,29 @@ impl Lowerer<'_> {
     /// other methods are opaque.
     fn lower_method_call(&mut self, expr: &syn::Expr, call: &syn::ExprMethodCall) -> Value {
         let name = call.method.to_string();
-        if let Some(array) = self.array_of(&call.receiver) {
+        let array = match self.array_of(&call.receiver) {
+            None if self.is_slice(&call.receiver) => self.lower_expr(&call.receiver),
+            array => array,
+        };
+        if let Some(array) = array {
             if name == "len" && call.args.is_empty() {
                 return self
                     .builder
                     .inst(Op::Len, vec![array], Ty::Index, SourceSpan::of(expr));
+            }
+            if name == "is_empty" && call.args.is_empty() {
+                let span = SourceSpan::of(expr);
+                let len = self.builder.inst(Op::Len, vec![array], Ty::Index, span);
+                let zero = syn::Lit::Int(syn::LitInt::new("0", proc_macro2::Span::call_site()));
+                let zero = self
+                    .builder
+                    .inst(Op::Const(zero), Vec::new(), Ty::Index, span);
+                return self
+                    .builder
+                    .inst(Op::Bin(BinOp::Eq), vec![len, zero], Ty::Bool, span);
+            }
+            if (name == "to_vec" || name == "clone") && call.args.is_empty() {
+                return self.copy_of(array, name == "to_vec", SourceSpan::of(expr));
             }
         }
         match Prim::from_name(&name) {

@@ -73,7 +73,9 @@ impl Sharing {
         // Lengths, windows and loads read an array: only one nothing writes.
         let shareable = match data.op {
             Op::Bin(_) | Op::Neg | Op::Not | Op::Cast(_) => true,
-            Op::Len | Op::Index | Op::Window { mutable: false, .. } => !self.written[data.args[0]],
+            Op::Len | Op::Index | Op::Window { mutable: false, .. } | Op::Slice { .. } => {
+                !self.written[data.args[0]]
+            }
             _ => false,
         };
         shareable

@@ -67,6 +67,8 @@ fn is_pure(op: &Op) -> bool {
         | Op::Len
         | Op::SumOf
         | Op::Window { .. }
+        | Op::Slice { .. }
+        | Op::CopyOf { .. }
         | Op::NewBuffer { .. }
         | Op::EmptyBuffer
         | Op::AdjointBuffer { .. } => true,

@@ -254,7 +254,15 @@ impl Tangent<'_> {
             (Op::Partials(prim), _) if results.iter().any(|&r| varied(r)) => {
                 self.partials(prim, &args, &results);
             }
-            (Op::Index | Op::TakeAt | Op::SumOf | Op::Window { .. }, _) if varied(results[0]) => {
+            (
+                Op::Index
+                | Op::TakeAt
+                | Op::SumOf
+                | Op::Window { .. }
+                | Op::Slice { .. }
+                | Op::CopyOf { .. },
+                _,
+            ) if varied(results[0]) => {
                 let op = self.out.insts[inst].op.clone();
                 let array = self.tangent(args[0]).expect("a varied array has a tangent");
                 let mut tangent_args = args.clone();

@@ -65,8 +65,8 @@ fn propagate(func: &Function, region: Region, varied: &mut SecondaryMap<Value, b
             Op::Store | Op::Append | Op::AccumulateAt => {
                 changed |= raise(varied, data.args[0], varied[data.args[2]]);
             }
-            // A window and its array are the same memory.
-            Op::Window { .. } => {
+            // A window or sub-slice and its array are the same memory.
+            Op::Window { .. } | Op::Slice { .. } => {
                 let (array, window) = (data.args[0], data.results[0]);
                 let either = varied[array] || varied[window];
                 changed |= raise(varied, array, either);
@@ -106,6 +106,7 @@ fn propagate(func: &Function, region: Region, varied: &mut SecondaryMap<Value, b
             | Op::Index
             | Op::TakeAt
             | Op::SumOf
+            | Op::CopyOf { .. }
             | Op::NewBuffer { .. }
             | Op::Apply(_)
             | Op::Partials(_) => {
