@@ -200,3 +200,29 @@ fn chains_compile_without_warnings() {
         assert_relative_eq!(dx[k], want[k], max_relative = 1e-14);
     }
 }
+
+/// Names like the tangents, directions and buffers of the second-order functions.
+#[differentiate(hessian)]
+pub fn clash_second_order(seed: f64, t_seed: f64, seed_tangent: f64, v_seed: f64) -> f64 {
+    let hv_seed = seed * t_seed;
+    hv_seed * seed_tangent + v_seed * seed
+}
+
+#[test]
+fn user_names_that_look_like_tangents_work() {
+    let (a, b, c, d) = (1.5, 2.0, -0.5, 3.0);
+    let (value, gradient, hessian) = clash_second_order_hessian(a, b, c, d);
+    assert_relative_eq!(value, a * b * c + d * a);
+    assert_eq!(gradient, vec![b * c + d, a * c, a * b, a]);
+    let want = [
+        [0.0, c, b, 1.0],
+        [c, 0.0, a, 0.0],
+        [b, a, 0.0, 0.0],
+        [1.0, 0.0, 0.0, 0.0],
+    ];
+    for (row, want) in hessian.iter().zip(want) {
+        assert_eq!(row[..], want);
+    }
+    let (_, jvp) = clash_second_order_jvp(a, b, c, d, 1.0, 0.0, 0.0, 0.0);
+    assert_eq!(jvp, b * c + d);
+}

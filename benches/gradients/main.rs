@@ -29,7 +29,7 @@ fn main() {
     let started = SystemTime::now();
     let load_at_start = report::load_average();
     let mut criterion = Criterion::default()
-        .output_directory(&report::criterion_dir())
+        .output_directory(&support::criterion_dir())
         .configure_from_args();
     let mut memory = Vec::new();
     scalar::bench(&mut criterion);

@@ -3,12 +3,12 @@
 //! `benches/output/`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::SystemTime;
 
 use plotters::prelude::*;
 
-use crate::support::MemoryRow;
+use crate::support::{median, MemoryRow};
 
 /// The methods, in table order: criterion's function id and the column title.
 pub const METHODS: [(&str, &str); 7] = [
@@ -26,33 +26,6 @@ pub struct Workload {
     pub group: String,
     pub title: String,
     pub inputs: usize,
-}
-
-/// Where criterion writes, the way it decides by default (without asking cargo).
-pub fn criterion_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
-}
-
-/// The median in nanoseconds criterion estimated for `group/method` in this run,
-/// if it ran (an estimate older than `started` is from an earlier run).
-fn median(group: &str, method: &str, started: SystemTime) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(method)
-        .join("new/estimates.json");
-    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
-    if modified < started {
-        return None;
-    }
-    let json = std::fs::read_to_string(&path).ok()?;
-    // {"mean":{…},"median":{"confidence_interval":{…},"point_estimate":X,…},…}
-    let rest = &json[json.find("\"median\"")?..];
-    let rest = &rest[rest.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = rest.find([',', '}'])?;
-    rest[..end].trim().parse().ok()
 }
 
 pub struct Results {

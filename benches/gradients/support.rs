@@ -3,8 +3,9 @@
 //! every method computes the same gradient before any of them is timed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
@@ -158,8 +159,35 @@ pub fn memory_of<T>(
 }
 
 // ---------------------------------------------------------------------------------
-// Criterion settings
+// Criterion settings and results
 // ---------------------------------------------------------------------------------
+
+/// Where criterion writes, the way it decides by default (without asking cargo).
+pub fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+/// The median in nanoseconds criterion estimated for `group/method` in this run,
+/// if it ran (an estimate older than `started` is from an earlier run).
+pub fn median(group: &str, method: &str, started: SystemTime) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(method)
+        .join("new/estimates.json");
+    let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    if modified < started {
+        return None;
+    }
+    let json = std::fs::read_to_string(&path).ok()?;
+    // {"mean":{…},"median":{"confidence_interval":{…},"point_estimate":X,…},…}
+    let rest = &json[json.find("\"median\"")?..];
+    let rest = &rest[rest.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    let end = rest.find([',', '}'])?;
+    rest[..end].trim().parse().ok()
+}
 
 /// How long one call of the slowest method of a group takes, roughly: the group's
 /// sampling is chosen from it so that the whole run stays within minutes.

@@ -1,7 +1,7 @@
 //! How each value is spelled in the generated code: parameters by the user's
 //! names, temporaries after the user's variable with a numeric suffix.
 
-use super::signature::{buffer_ident, hvp_ident, seed_ident, tangent_ident};
+use super::signature::{buffer_ident, hvp_ident, seed_ident, seed_tangent_ident, tangent_ident};
 use crate::ir::{EntityRef, Function, Op, ParamKind, SecondaryMap, Value, ValueDef};
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
@@ -26,7 +26,7 @@ impl<'f> Names<'f> {
                 ParamKind::Seed => seed_ident(),
                 ParamKind::AdjointOut { of } => buffer_ident(primal_name(func, *of)),
                 ParamKind::Tangent { of } => match &func.params[*of].kind {
-                    ParamKind::Seed => tangent_ident(&seed_ident()),
+                    ParamKind::Seed => seed_tangent_ident(),
                     ParamKind::AdjointOut { of } => hvp_ident(primal_name(func, *of)),
                     _ => tangent_ident(primal_name(func, *of)),
                 },

@@ -85,7 +85,13 @@ pub(super) fn buffer_ident(param: &syn::Ident) -> syn::Ident {
     format_ident!("d_{}", param, span = Span::mixed_site())
 }
 
-/// The tangent of a parameter (or of the seed): `t_x`.
+/// The tangent of the seed: not `t_seed`, which is the tangent of a parameter
+/// named `seed`.
+pub(super) fn seed_tangent_ident() -> syn::Ident {
+    syn::Ident::new("seed_tangent", Span::mixed_site())
+}
+
+/// The tangent of a parameter: `t_x`.
 pub(super) fn tangent_ident(param: &syn::Ident) -> syn::Ident {
     format_ident!("t_{}", param, span = Span::mixed_site())
 }

@@ -8,7 +8,8 @@
 //! wrappers that give zeros and unit vectors and shape the results.
 
 use super::signature::{
-    buffer_ident, hvp_ident, own, receiver, seed_ident, tangent_ident, user_params,
+    buffer_ident, hvp_ident, own, receiver, seed_ident, seed_tangent_ident, tangent_ident,
+    user_params,
 };
 use super::{function_body, literal, zero};
 use crate::ast::{FnInput, ParamInput};
@@ -268,7 +269,7 @@ fn hvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         slots(buffer_ident, true),
         slots(hvp_ident, true),
     );
-    let (seed, t_seed) = (seed_ident(), tangent_ident(&seed_ident()));
+    let (seed, t_seed) = (seed_ident(), seed_tangent_ident());
     quote! {
         #[doc(hidden)]
         #[allow(unused_variables, clippy::too_many_arguments)]

@@ -81,7 +81,7 @@ fn horner_hvp_all(
     t_x: &f64,
     _: &::ad::__private::NoAdjoint,
     seed: f64,
-    t_seed: f64,
+    seed_tangent: f64,
     d_x: &mut f64,
     _: &mut ::ad::__private::NoAdjoint,
     hv_x: &mut f64,

@@ -51,7 +51,7 @@ fn f_hvp_all(
     t_x: &f64,
     t_y: &f64,
     seed: f64,
-    t_seed: f64,
+    seed_tangent: f64,
     d_x: &mut f64,
     d_y: &mut f64,
     hv_x: &mut f64,

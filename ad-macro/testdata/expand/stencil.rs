@@ -94,7 +94,7 @@ fn roughness_hvp_all(
     x: &[f64],
     t_x: &[f64],
     seed: f64,
-    t_seed: f64,
+    seed_tangent: f64,
     d_x: &mut [f64],
     hv_x: &mut [f64],
 ) -> ::ad::__private::WithoutHessian {
