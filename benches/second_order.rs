@@ -18,8 +18,9 @@ use std::time::SystemTime;
 use ad::differentiate;
 use criterion::Criterion;
 use echidna::BReverse;
-use nalgebra::{DVector, Dyn};
+use nalgebra::{Const, SVector};
 use num_dual::{Dual2Vec, DualNum};
+use num_traits::Float as _;
 
 use support::{assert_agree, group, median, memory_of, Cost, Lcg};
 
@@ -175,18 +176,18 @@ fn logistic_dual<D: DualNum<Primitive = f64> + Copy>(w: &[D], xs: &[f64], ys: &[
 // ---------------------------------------------------------------- harness
 
 /// num-dual's dense Hessian of `f` at `x`: one pass over second-order dual vectors
-/// of dimension n.
-fn num_dual_hessian(
-    f: impl Fn(&[Dual2Vec<f64, Dyn>]) -> Dual2Vec<f64, Dyn>,
+/// of the static dimension `N` (dynamic ones are not `Copy`, and a static one of
+/// 100 carries 10⁴ numbers per value: measured at N = 10 only).
+fn num_dual_hessian<const N: usize>(
+    f: impl Fn(&[Dual2Vec<f64, Const<N>>]) -> Dual2Vec<f64, Const<N>>,
     x: &[f64],
 ) -> Vec<Vec<f64>> {
     let (_, _, hessian) = num_dual::hessian(
-        |v: DVector<Dual2Vec<f64, Dyn>>| f(v.as_slice()),
-        &DVector::from_column_slice(x),
+        |v: SVector<Dual2Vec<f64, Const<N>>, N>| f(v.as_slice()),
+        &SVector::<f64, N>::from_column_slice(x),
     );
-    let n = x.len();
-    (0..n)
-        .map(|i| (0..n).map(|j| hessian[(i, j)]).collect())
+    (0..N)
+        .map(|i| (0..N).map(|j| hessian[(i, j)]).collect())
         .collect()
 }
 
@@ -209,46 +210,30 @@ fn bench_rosenbrock(c: &mut Criterion, n: usize, workloads: &mut Vec<Workload>) 
     assert_agree("rosenbrock hand gradient", &grad, &hand_grad, 1e-12, 1e-14);
     assert_agree("rosenbrock hand hvp", &hv, &hand_hv, 1e-12, 1e-14);
     let (tape, _) = echidna::record(rosenbrock_echidna, &x);
-    assert_agree(
-        "rosenbrock echidna hvp",
-        &tape.hvp(&x, &v).1,
-        &hv,
-        1e-12,
-        1e-14,
-    );
+    let echidna_hv = tape.hvp(&x, &v).1;
+    assert_agree("rosenbrock echidna hvp", &echidna_hv, &hv, 1e-12, 1e-14);
     let (_, jvp) = rosenbrock_jvp(&x, &v);
     let dot: f64 = grad.iter().zip(&v).map(|(g, v)| g * v).sum();
     assert_agree("rosenbrock jvp", &[jvp], &[dot], 1e-12, 1e-14);
-    let dense = n <= 100;
+    // Dense Hessians up to n = 100; num-dual's static dual vectors at n = 10.
+    let (dense, small) = (n <= 100, n == 10);
+    let hand = rosenbrock_hessian_hand(&x);
+    let agree = |what: &str, hessian: &[Vec<f64>]| {
+        assert_agree(what, &flatten(hessian), &flatten(&hand), 1e-12, 1e-14);
+    };
     if dense {
-        let hessian = rosenbrock_hessian(&x).2;
-        let hand = rosenbrock_hessian_hand(&x);
-        assert_agree(
-            "rosenbrock hessian",
-            &flatten(&hessian),
-            &flatten(&hand),
-            1e-12,
-            1e-14,
-        );
-        let echidna_hessian = tape.hessian(&x).2;
-        assert_agree(
-            "echidna hessian",
-            &flatten(&echidna_hessian),
-            &flatten(&hand),
-            1e-12,
-            1e-14,
-        );
-        let num_dual = num_dual_hessian(|v| rosenbrock_dual(v), &x);
-        assert_agree(
-            "num-dual hessian",
-            &flatten(&num_dual),
-            &flatten(&hand),
-            1e-12,
-            1e-14,
+        agree("rosenbrock hessian", &rosenbrock_hessian(&x).2);
+        agree("rosenbrock echidna hessian", &tape.hessian(&x).2);
+    }
+    if small {
+        agree(
+            "rosenbrock num-dual hessian",
+            &num_dual_hessian::<10>(|v| rosenbrock_dual(v), &x),
         );
     }
     let name = format!("second_order_rosenbrock_{n}");
-    let mut g = group(c, &name, if n >= 1000 { Cost::Medium } else { Cost::Small });
+    let cost = if n >= 1000 { Cost::Medium } else { Cost::Small };
+    let mut g = group(c, &name, cost);
     g.bench_function("f", |b| b.iter(|| rosenbrock(black_box(&x))));
     g.bench_function("f_grad", |b| b.iter(|| rosenbrock_grad(black_box(&x))));
     g.bench_function("f_jvp", |b| b.iter(|| rosenbrock_jvp(black_box(&x), &v)));
@@ -267,21 +252,16 @@ fn bench_rosenbrock(c: &mut Criterion, n: usize, workloads: &mut Vec<Workload>) 
         g.bench_function("echidna_hessian", |b| {
             b.iter(|| tape.hessian(black_box(&x)))
         });
+    }
+    if small {
         g.bench_function("num_dual_hessian", |b| {
-            b.iter(|| num_dual_hessian(|v| rosenbrock_dual(v), black_box(&x)))
+            b.iter(|| num_dual_hessian::<10>(|v| rosenbrock_dual(v), black_box(&x)))
         });
     }
     g.finish();
-    workloads.push(Workload {
-        group: name,
-        title: format!("Rosenbrock n = {n}"),
-    });
-    memory(
-        &format!("Rosenbrock n = {n}"),
-        n,
-        || rosenbrock_grad(&x),
-        || rosenbrock_hvp(&x, &v),
-    );
+    let title = format!("Rosenbrock n = {n}");
+    memory(&title, n, || rosenbrock_grad(&x), || rosenbrock_hvp(&x, &v));
+    workloads.push(Workload { group: name, title });
 }
 
 fn bench_logistic(c: &mut Criterion, workloads: &mut Vec<Workload>) {
@@ -322,7 +302,7 @@ fn bench_logistic(c: &mut Criterion, workloads: &mut Vec<Workload>) {
         1e-12,
         1e-14,
     );
-    let num_dual = num_dual_hessian(|w| logistic_dual(w, &xs, &ys), &w);
+    let num_dual = num_dual_hessian::<10>(|w| logistic_dual(w, &xs, &ys), &w);
     assert_agree(
         "logistic num-dual hessian",
         &flatten(&num_dual),
@@ -357,7 +337,7 @@ fn bench_logistic(c: &mut Criterion, workloads: &mut Vec<Workload>) {
         b.iter(|| tape.hessian(black_box(&w)))
     });
     g.bench_function("num_dual_hessian", |b| {
-        b.iter(|| num_dual_hessian(|w| logistic_dual(w, &xs, &ys), black_box(&w)))
+        b.iter(|| num_dual_hessian::<10>(|w| logistic_dual(w, &xs, &ys), black_box(&w)))
     });
     g.finish();
     workloads.push(Workload {
