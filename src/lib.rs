@@ -377,6 +377,31 @@ pub use ad_macro::differentiate;
 /// parameter's name, into which the function adds `seed` times the partial derivative;
 /// it returns `NAME`'s value. `NAME_grad` is generated from it, and differentiated
 /// functions that call `NAME` use it.
+///
+/// Written generic over the float type, `fn NAME_adjoint<T: ad::Real>(…)` (every
+/// float `T`, the generated functions taking `f64`), it also gives `NAME` forward
+/// mode and second order, by running over [`Dual`] numbers: then functions with the
+/// `forward` and `hessian` options can call `NAME` too.
+///
+/// ```
+/// fn cube(x: f64) -> f64 {
+///     x * x * x
+/// }
+///
+/// #[ad::custom_adjoint]
+/// fn cube_adjoint<T: ad::Real>(x: T, seed: T, d_x: &mut T) -> T {
+///     *d_x += seed * T::from_f64(3.0) * x * x;
+///     x * x * x
+/// }
+///
+/// #[ad::differentiate(hessian)]
+/// fn f(x: f64) -> f64 {
+///     cube(x) + x
+/// }
+///
+/// let (_, gradient, hessian) = f_hessian(2.0);
+/// assert_eq!((gradient, hessian), (vec![13.0], vec![vec![12.0]]));
+/// ```
 #[doc(inline)]
 pub use ad_macro::custom_adjoint;
 pub use ad_runtime::{

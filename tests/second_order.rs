@@ -485,3 +485,77 @@ fn no_grad_stops_tangents() {
     let (_, jvp) = stopped_jvp(x, y, 1.0, 1.0);
     assert_eq!(jvp, x * y + y + x);
 }
+
+// ---------------------------------------------------------------- custom derivatives
+
+/// log(1 + eˣ) without overflow, with a hand-written derivative generic over the
+/// float type, which is what forward mode and Hessians evaluate over dual numbers.
+fn softplus(x: f64, w: &[f64]) -> f64 {
+    let z = x * w[0] + w[1];
+    if z > 30.0 {
+        z
+    } else {
+        z.exp().ln_1p()
+    }
+}
+
+#[ad::custom_adjoint]
+fn softplus_adjoint<T: ad::Real>(x: T, w: &[T], seed: T, d_x: &mut T, d_w: &mut [T]) -> T {
+    let z = x * w[0] + w[1];
+    let sigmoid = T::ONE / (T::ONE + (-z).exp());
+    *d_x += seed * sigmoid * w[0];
+    d_w[0] += seed * sigmoid * x;
+    d_w[1] += seed * sigmoid;
+    if z > T::from_f64(30.0) {
+        z
+    } else {
+        z.exp().ln_1p()
+    }
+}
+
+#[differentiate(hessian)]
+fn with_custom(x: f64, w: &[f64]) -> f64 {
+    let s = softplus(x * x, w);
+    s * s + softplus(w[1], w) * x
+}
+
+fn softplus_dual<D: DualNum<Primitive = f64> + Copy>(x: D, w: &[D]) -> D {
+    (x * w[0] + w[1]).exp().ln_1p()
+}
+
+#[test]
+fn generic_custom_adjoints_give_tangents_and_hessians() {
+    let (x, w) = (0.7, [1.3, -0.4]);
+    let (value, dx, dw) = with_custom_grad(x, &w);
+    let (hvalue, gradient, hessian) = with_custom_hessian(x, &w);
+    assert_eq!(hvalue, value);
+    let v = [0.5, -1.0, 2.0];
+    let (_, hdx, hdw, hvx, hvw) = with_custom_hvp(x, &w, v[0], &v[1..]);
+    let (jvalue, jvp) = with_custom_jvp(x, &w, v[0], &v[1..]);
+    assert_eq!(jvalue, value);
+    let mut grad = vec![dx];
+    grad.extend(&dw);
+    let mut hgrad = vec![hdx];
+    hgrad.extend(&hdw);
+    let mut hv = vec![hvx];
+    hv.extend(&hvw);
+    let want = hyper_hessian(
+        |p: &[HyperDual64]| {
+            let (x, w) = (p[0], &p[1..]);
+            let s = softplus_dual(x * x, w);
+            s * s + softplus_dual(w[1], w) * x
+        },
+        &[x, w[0], w[1]],
+    );
+    check(
+        "custom",
+        Outputs {
+            grad,
+            hessian: (gradient, hessian),
+            hvp: (hgrad, hv),
+            jvp,
+        },
+        &want,
+        &v,
+    );
+}

@@ -81,17 +81,26 @@ fn generate(item: &syn::ItemFn) -> syn::Result<TokenStream> {
         }
         wrt.push(format_ident!("{}", of));
     }
-    // The function `#[differentiate]` would have seen: NAME(params…) -> T.
-    let primal_fn = syn::ItemFn {
+    // The function `#[differentiate]` would have seen: NAME(params…) -> T. A
+    // derivative generic over `T: Real` is seen at `T = f64`.
+    let generic = real_parameter(&item.sig)?;
+    let mut primal_fn = syn::ItemFn {
         attrs: Vec::new(),
         vis: item.vis.clone(),
         sig: syn::Signature {
             ident: format_ident!("{}", base, span = item.sig.ident.span()),
             inputs: primal.iter().map(|&arg| arg.clone()).collect(),
+            generics: syn::Generics::default(),
             ..item.sig.clone()
         },
         block: Box::new(syn::parse_quote!({})),
     };
+    if let Some(generic) = &generic {
+        syn::visit_mut::VisitMut::visit_signature_mut(
+            &mut Substitute(generic.clone()),
+            &mut primal_fn.sig,
+        );
+    }
     let ctxt = Ctxt::default();
     let args = Args {
         wrt: (!wrt.is_empty()).then_some(wrt),
@@ -124,7 +133,45 @@ fn generate(item: &syn::ItemFn) -> syn::Result<TokenStream> {
             ),
         ));
     }
-    Ok(emit::emit_for_custom(&input))
+    Ok(emit::emit_for_custom(&input, generic.is_some()))
+}
+
+/// The type parameter of a derivative written generic over the float type,
+/// `fn NAME_adjoint<T: Real>(…)`: over dual numbers, it gives forward mode and second
+/// order. `None` for a derivative written for `f64` or `f32`; an error for other
+/// generics.
+fn real_parameter(sig: &syn::Signature) -> syn::Result<Option<syn::Ident>> {
+    let params: Vec<&syn::GenericParam> = sig.generics.params.iter().collect();
+    let real = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+        bounds.iter().any(|bound| {
+            matches!(bound, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Real"))
+        })
+    };
+    match &params[..] {
+        [] => Ok(None),
+        [syn::GenericParam::Type(param)] if real(&param.bounds) => Ok(Some(param.ident.clone())),
+        _ => Err(syn::Error::new_spanned(
+            &sig.generics,
+            "a #[custom_adjoint] is written for f64 or f32, or generic over one float type \
+             `T: ad::Real` (which also gives it forward mode and second order)",
+        )),
+    }
+}
+
+/// Replaces the type parameter by `f64` in a signature.
+struct Substitute(syn::Ident);
+
+impl syn::visit_mut::VisitMut for Substitute {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if let syn::Type::Path(path) = ty {
+            if path.qself.is_none() && path.path.is_ident(&self.0) {
+                *ty = syn::parse_quote!(f64);
+                return;
+            }
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
 }
 
 fn param_name(arg: &syn::FnArg) -> Option<String> {

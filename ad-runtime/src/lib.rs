@@ -53,7 +53,7 @@ pub mod __private {
     #[diagnostic::on_unimplemented(
         message = "the function called here has no forward mode",
         label = "add `forward` (or `hessian`) to this function's `#[differentiate(…)]`",
-        note = "a function with the `forward` or `hessian` option calls the forward mode of the differentiated functions it calls"
+        note = "a function with the `forward` or `hessian` option calls the forward mode of the differentiated functions it calls; a `#[custom_adjoint]` has one when it is written generic over `T: ad::Real`"
     )]
     pub trait ForwardEntry<T> {
         /// The value and its tangent.
@@ -77,7 +77,7 @@ pub mod __private {
     #[diagnostic::on_unimplemented(
         message = "the function called here has no second-order derivative",
         label = "add `hessian` to this function's `#[differentiate(…)]`",
-        note = "a function with the `hessian` option calls the second-order derivatives of the differentiated functions it calls"
+        note = "a function with the `hessian` option calls the second-order derivatives of the differentiated functions it calls; a `#[custom_adjoint]` has them when it is written generic over `T: ad::Real`"
     )]
     pub trait HessianEntry<T> {
         /// The callee's value.

@@ -39,11 +39,16 @@ pub fn emit(input: &FnInput, adjoint: &Function) -> TokenStream {
 }
 
 /// What `#[custom_adjoint]` adds to a hand-written `NAME_adjoint`.
-pub fn emit_for_custom(input: &FnInput) -> TokenStream {
+/// With `generic` (a derivative generic over `T: Real`), also its forward mode and
+/// second order, by running it over dual numbers.
+pub fn emit_for_custom(input: &FnInput, generic: bool) -> TokenStream {
     let grad_fn = grad_fn(input);
     let composable_fn = composable_fn(input);
-    let stand_ins = emit_tangents(input, None, None);
-    quote!(#grad_fn #composable_fn #stand_ins)
+    let tangents = match generic {
+        true => tangent::custom(input),
+        false => emit_tangents(input, None, None),
+    };
+    quote!(#grad_fn #composable_fn #tangents)
 }
 
 fn composable_fn(input: &FnInput) -> TokenStream {

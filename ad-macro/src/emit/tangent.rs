@@ -513,3 +513,95 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     };
     (signature, body)
 }
+
+/// Forward mode and second order of a `#[custom_adjoint]` written generic over
+/// `T: Real`: the hand-written adjoint run over dual numbers. With a zero seed its
+/// value's tangent is ∇f·t (`f_jvp_all`); with the inputs' and the seed's tangents,
+/// its adjoints' tangents are H·v (`f_hvp_all`).
+pub fn custom(input: &FnInput) -> TokenStream {
+    let adjoint = own(input, super::signature::adjoint_name(input));
+    let ret = ret(input);
+    let dual = quote!(::ad::__private::Dual);
+    let mut setup = TokenStream::new();
+    let mut args = Vec::new();
+    let mut buffers = Vec::new();
+    let mut gather = TokenStream::new();
+    for p in &input.params {
+        let (ident, tangent) = (&p.ident, tangent_ident(&p.ident));
+        let dual_ident = format_ident!("dual_{}", ident, span = Span::mixed_site());
+        let by_ref = matches!(p.ty, syn::Type::Reference(_));
+        let component = |value: TokenStream, t: TokenStream| match p.wrt {
+            true => quote!(#dual::new(#value, #t)),
+            false => quote!(#dual::constant(#value)),
+        };
+        match (&p.float, &p.array) {
+            (Some(_), _) => args.push(component(quote!(#ident), quote!(*#tangent))),
+            (None, Some(array)) => {
+                let element = component(quote!(#ident[i]), quote!(#tangent[i]));
+                let made = match &array.fixed_len {
+                    Some(_) => quote!(::core::array::from_fn(|i| #element)),
+                    None => {
+                        quote!((0..#ident.len()).map(|i| #element).collect::<::std::vec::Vec<_>>())
+                    }
+                };
+                setup.extend(quote!(let #dual_ident = #made;));
+                args.push(if by_ref {
+                    quote!(&#dual_ident)
+                } else {
+                    quote!(#dual_ident)
+                });
+            }
+            (None, None) => args.push(quote!(#ident)),
+        }
+        if !p.wrt {
+            continue;
+        }
+        let (buffer, hv) = (buffer_ident(ident), hvp_ident(ident));
+        let dual_buffer = format_ident!("dual_d_{}", ident, span = Span::mixed_site());
+        let zero = quote!(#dual::constant(0.0));
+        match &p.array {
+            None => {
+                setup.extend(quote!(let mut #dual_buffer = #zero;));
+                buffers.push(quote!(&mut #dual_buffer));
+                gather.extend(quote! {
+                    *#buffer += #dual_buffer.re;
+                    *#hv += #dual_buffer.eps;
+                });
+            }
+            Some(array) => {
+                let made = match &array.fixed_len {
+                    Some(len) => quote!([#zero; #len]),
+                    None => quote!(::std::vec![#zero; #ident.len()]),
+                };
+                setup.extend(quote!(let mut #dual_buffer = #made;));
+                buffers.push(match &array.fixed_len {
+                    Some(_) => quote!(&mut #dual_buffer),
+                    None => quote!(&mut #dual_buffer[..]),
+                });
+                gather.extend(quote! {
+                    for ((d, hv), part) in #buffer.iter_mut().zip(#hv.iter_mut()).zip(&#dual_buffer) {
+                        *d += part.re;
+                        *hv += part.eps;
+                    }
+                });
+            }
+        }
+    }
+    let value = syn::Ident::new("value", Span::mixed_site());
+    let (seed, seed_tangent) = (seed_ident(), seed_tangent_ident());
+    let jvp = jvp_all_signature(input, TokenStream::new());
+    let hvp = hvp_all_signature(input, TokenStream::new());
+    quote! {
+        #jvp -> (#ret, #ret) {
+            #setup
+            let #value = #adjoint(#(#args,)* #dual::constant(0.0), #(#buffers),*);
+            (#value.re, #value.eps)
+        }
+        #hvp -> #ret {
+            #setup
+            let #value = #adjoint(#(#args,)* #dual::new(#seed, #seed_tangent), #(#buffers),*);
+            #gather
+            #value.re
+        }
+    }
+}
