@@ -1,8 +1,10 @@
 //! Forward mode and second order (issue 18): `f_jvp`, `f_hvp` and `f_hessian`
 //! against the function, its gradient, hand-written second derivatives, echidna's
 //! bytecode tape (forward-over-reverse, the tape recorded once outside the timing)
-//! and num-dual's `hessian` (second-order dual vectors), on Rosenbrock and a
-//! logistic-regression loss. Every method's result is checked against ours before
+//! and num-dual's `hessian` (second-order dual vectors), on Rosenbrock, a
+//! logistic-regression loss and the GMM objective (ADBench's d = 2, K = 5 instance,
+//! ours alone: its Hessian is checked against differences of the gradient in
+//! tests/models.rs). Every method's result is checked against ours before
 //! anything is timed.
 //!
 //! `cargo bench --bench second_order` prints the medians, the ratios and the bytes
@@ -11,6 +13,10 @@
 #[allow(dead_code)]
 #[path = "gradients/support.rs"]
 mod support;
+
+#[allow(dead_code)]
+#[path = "gradients/gmm.rs"]
+mod gmm;
 
 use std::hint::black_box;
 use std::time::SystemTime;
@@ -352,6 +358,63 @@ fn bench_logistic(c: &mut Criterion, workloads: &mut Vec<Workload>) {
     );
 }
 
+fn bench_gmm(c: &mut Criterion, workloads: &mut Vec<Workload>) {
+    let g = gmm::Gmm::load("gmm/1k/gmm_d2_K5.txt");
+    let inputs = g.alphas.len() + g.means.len() + g.icf.len();
+    let mut rng = Lcg(3);
+    let (va, vm, vi) = (
+        rng.vec(g.k, 1.0),
+        rng.vec(g.means.len(), 1.0),
+        rng.vec(g.icf.len(), 1.0),
+    );
+    let hvp = || {
+        gmm::gmm_objective_hvp(
+            &g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m, g.d, g.k, g.n, &va, &vm, &vi,
+        )
+    };
+    let hessian = || {
+        gmm::gmm_objective_hessian(
+            &g.alphas, &g.means, &g.icf, &g.x, g.gamma, g.m, g.d, g.k, g.n,
+        )
+    };
+    let (_, _, h) = hessian();
+    let (_, _, _, _, ha, hm, hi) = hvp();
+    let v = [&va[..], &vm, &vi].concat();
+    let by_rows: Vec<f64> = h
+        .iter()
+        .map(|row| row.iter().zip(&v).map(|(h, v)| h * v).sum())
+        .collect();
+    assert_agree("gmm hvp", &[ha, hm, hi].concat(), &by_rows, 1e-10, 1e-12);
+    let name = "second_order_gmm_d2_K5".to_string();
+    let mut group = group(c, &name, Cost::Medium);
+    group.bench_function("f", |b| b.iter(|| black_box(&g).objective()));
+    group.bench_function("f_grad", |b| b.iter(|| black_box(&g).grad()));
+    group.bench_function("f_jvp", |b| {
+        b.iter(|| {
+            gmm::gmm_objective_jvp(
+                black_box(&g.alphas),
+                &g.means,
+                &g.icf,
+                &g.x,
+                g.gamma,
+                g.m,
+                g.d,
+                g.k,
+                g.n,
+                &va,
+                &vm,
+                &vi,
+            )
+        })
+    });
+    group.bench_function("f_hvp", |b| b.iter(|| black_box(hvp())));
+    group.bench_function("f_hessian", |b| b.iter(|| black_box(hessian())));
+    group.finish();
+    let title = format!("GMM d = 2, K = 5, N = 1000 ({inputs} inputs)");
+    memory(&title, inputs, || g.grad(), hvp);
+    workloads.push(Workload { group: name, title });
+}
+
 /// The bytes `f_grad` and `f_hvp` record on the value stack and allocate, per input.
 fn memory<G, H>(title: &str, inputs: usize, grad: impl Fn() -> G, hvp: impl Fn() -> H) {
     let g = memory_of(title, "f_grad", inputs, grad);
@@ -377,10 +440,11 @@ fn main() {
         bench_rosenbrock(&mut criterion, n, &mut workloads);
     }
     bench_logistic(&mut criterion, &mut workloads);
+    bench_gmm(&mut criterion, &mut workloads);
     criterion.final_summary();
 
-    println!("\n| workload | f_jvp ÷ f | f_hvp ÷ f_grad | f_hvp ÷ hand | echidna hvp ÷ f_hvp | f_hessian ÷ hand | echidna ÷ f_hessian | num-dual ÷ f_hessian |");
-    println!("|---|--:|--:|--:|--:|--:|--:|--:|");
+    println!("\n| workload | f_jvp ÷ f | f_hvp ÷ f_grad | f_hvp ÷ hand | echidna hvp ÷ f_hvp | f_hessian ÷ f_grad | f_hessian ÷ hand | echidna ÷ f_hessian | num-dual ÷ f_hessian |");
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
     for workload in &workloads {
         let time = |method: &str| median(&workload.group, method, started);
         let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
@@ -388,12 +452,13 @@ fn main() {
             _ => "—".into(),
         };
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             workload.title,
             ratio(time("f_jvp"), time("f")),
             ratio(time("f_hvp"), time("f_grad")),
             ratio(time("f_hvp"), time("hand_hvp")),
             ratio(time("echidna_hvp"), time("f_hvp")),
+            ratio(time("f_hessian"), time("f_grad")),
             ratio(time("f_hessian"), time("hand_hessian")),
             ratio(time("echidna_hessian"), time("f_hessian")),
             ratio(time("num_dual_hessian"), time("f_hessian")),

@@ -383,7 +383,7 @@ fn log_gamma_distrib(a: f64, p: usize) -> f64 {
 /// `Σ_k (½γ²‖Q_k‖²_F − m·Σ_j q_kj) − K·C`, the negated log prior; GradBench later
 /// flipped that sign (its EVALS.md §7). The reference values in the ADBench README
 /// (8.07380408004975791 for `gmm/test.txt`) are for ADBench's sign, used here.
-#[differentiate(wrt(alphas, means, icf))]
+#[differentiate(wrt(alphas, means, icf), hessian)]
 // The loops index several arrays with computed offsets, as the C++ reference does.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 fn gmm_objective(
@@ -781,6 +781,52 @@ fn gmm_prior_parameters_enter_value_and_gradient() {
     let f = |p: &[f64]| gmm.objective_at(p);
     ad::check_gradient(f, &gmm.params(), &grad).unwrap();
     assert_checker_rejects_corruptions(f, &gmm.params(), &grad, &ad::Tolerance::default());
+}
+
+/// The GMM objective's second order: `f_hessian` against central differences of
+/// `f_grad` (and symmetric), `f_hvp` against the Hessian's product, `f_jvp` against
+/// the gradient's; on `gmm/test.txt` with γ and m away from 1 and 0, so that every
+/// term of the prior has curvature.
+#[test]
+fn gmm_hessian_against_differences_of_the_gradient() {
+    let base = Gmm::load("gmm/test.txt");
+    let gmm = Gmm {
+        gamma: 0.6,
+        m: 2,
+        ..base.clone()
+    };
+    let (g, x) = (&gmm, &gmm.x);
+    let (value, gradient, hessian) =
+        gmm_objective_hessian(&g.alphas, &g.means, &g.icf, x, g.gamma, g.m, g.d, g.k, g.n);
+    let (grad_value, grad) = gmm.grad();
+    assert_eq!(value, grad_value);
+    assert_close("hessian's gradient", &gradient, &grad, 1e-12, 1e-14);
+    let at = |p: &[f64]| {
+        let (alphas, rest) = p.split_at(g.k);
+        let (means, icf) = rest.split_at(g.k * g.d);
+        let (_, da, dm, di) =
+            gmm_objective_grad(alphas, means, icf, x, g.gamma, g.m, g.d, g.k, g.n);
+        [da, dm, di].concat()
+    };
+    ad::check_hessian(at, &gmm.params(), &hessian).unwrap();
+    let v: Vec<f64> = (0..grad.len())
+        .map(|i| ((i * 7 % 5) as f64 - 2.0) * 0.3)
+        .collect();
+    let (va, rest) = v.split_at(g.k);
+    let (vm, vi) = rest.split_at(g.k * g.d);
+    let (_, _, _, _, ha, hm, hi) = gmm_objective_hvp(
+        &g.alphas, &g.means, &g.icf, x, g.gamma, g.m, g.d, g.k, g.n, va, vm, vi,
+    );
+    let by_rows: Vec<f64> = hessian
+        .iter()
+        .map(|row| row.iter().zip(&v).map(|(h, v)| h * v).sum())
+        .collect();
+    assert_close("hvp", &[ha, hm, hi].concat(), &by_rows, 1e-12, 1e-12);
+    let (_, jvp) = gmm_objective_jvp(
+        &g.alphas, &g.means, &g.icf, x, g.gamma, g.m, g.d, g.k, g.n, va, vm, vi,
+    );
+    let dot: f64 = grad.iter().zip(&v).map(|(g, v)| g * v).sum();
+    assert_close("jvp", &[jvp], &[dot], 1e-12, 1e-14);
 }
 
 #[test]

@@ -53,7 +53,7 @@ fn wishart_constant(gamma: f64, m: usize, d: usize) -> f64 {
 
 /// ADBench's `gmm_objective`, term for term; copied from tests/models.rs, where its
 /// documentation and its checks against ADBench's reference values are.
-#[differentiate(wrt(alphas, means, icf))]
+#[differentiate(wrt(alphas, means, icf), hessian)]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 pub fn gmm_objective(
     alphas: &[f64],
