@@ -18,8 +18,8 @@
 use crate::analysis::activity::Activity;
 use crate::analysis::record::{reversed_range, Record};
 use crate::ir::{
-    ArgKind, BinOp, Callee, FloatTy, Function, Inst, Key, Op, Param, ParamKind, Prim, RangeShape,
-    Region, SecondaryMap, Slot, SourceSpan, Ty, Value, ValueDef,
+    BinOp, Callee, FloatTy, Function, Inst, Key, Op, Param, ParamKind, Prim, RangeShape, Region,
+    SecondaryMap, Slot, SourceSpan, Ty, Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
 
@@ -669,13 +669,7 @@ impl Reverse<'_> {
             return;
         }
         let ty = self.ty(result);
-        let float_args: Vec<Value> = prim
-            .args()
-            .iter()
-            .zip(args)
-            .filter(|(&kind, _)| kind == ArgKind::Float)
-            .map(|(_, &arg)| arg)
-            .collect();
+        let float_args = prim.float_args(args);
         let mut rule_args: Vec<Value> = args.iter().map(|&a| self.read(a)).collect();
         rule_args.push(self.read(result));
         let partials = self.push(Op::Partials(prim), rule_args, &vec![ty; float_args.len()]);

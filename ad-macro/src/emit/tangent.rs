@@ -192,23 +192,29 @@ fn tangent_param(param: &ParamInput, name: &syn::Ident) -> TokenStream {
     }
 }
 
-/// The slots `f_jvp` and `f_hvp` pass to an `_all` entry point: the tangents given,
-/// zeros for the parameters outside `wrt`.
-fn tangent_args(input: &FnInput, name: fn(&syn::Ident) -> syn::Ident) -> Vec<TokenStream> {
+/// The slots the public functions pass to an `_all` entry point, one per parameter:
+/// their own tangents or buffers (`name`) for the differentiable parameters,
+/// throwaway zeros for the rest; `&mut` ones with `mutable`.
+fn slot_args(
+    input: &FnInput,
+    name: fn(&syn::Ident) -> syn::Ident,
+    mutable: bool,
+) -> Vec<TokenStream> {
+    let reference = if mutable { quote!(&mut) } else { quote!(&) };
     input
         .params
         .iter()
         .map(|p| {
-            let tangent = name(&p.ident);
+            let slot = name(&p.ident);
             match (p.wrt, &p.float, &p.array) {
-                (true, Some(_), _) => quote!(&#tangent),
-                (true, None, Some(_)) => quote!(&#tangent[..]),
+                (true, Some(_), _) => quote!(#reference #slot),
+                (true, None, Some(_)) => quote!(#reference #slot[..]),
                 (false, Some(float), _) => {
                     let zero = literal(*float, "0.0");
-                    quote!(&#zero)
+                    quote!(#reference #zero)
                 }
-                (false, None, Some(_)) => quote!(&[]),
-                _ => quote!(&::ad::__private::NoAdjoint),
+                (false, None, Some(_)) => quote!(#reference []),
+                _ => quote!(#reference ::ad::__private::NoAdjoint),
             }
         })
         .collect()
@@ -225,7 +231,7 @@ fn jvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         .map(|p| tangent_param(p, &tangent_ident(&p.ident)));
     let all = own(input, entry(input, "jvp_all"));
     let args = input.params.iter().map(|p| &p.ident);
-    let slots = tangent_args(input, tangent_ident);
+    let slots = slot_args(input, tangent_ident, false);
     let doc = format!(
         " Forward mode of [`{f}`]: returns `({f}(…), ∇{f}·t)`, the value and the \
          derivative along the direction whose components are the tangents {}. One \
@@ -311,28 +317,6 @@ fn zeros(param: &ParamInput) -> TokenStream {
     }
 }
 
-/// The adjoint slots the public wrappers pass to `f_hvp_all`: their own buffers for
-/// the differentiable parameters, throwaway slots for the rest.
-fn adjoint_args(input: &FnInput, name: fn(&syn::Ident) -> syn::Ident) -> Vec<TokenStream> {
-    input
-        .params
-        .iter()
-        .map(|p| {
-            let buffer = name(&p.ident);
-            match (p.wrt, &p.float, &p.array) {
-                (true, Some(_), _) => quote!(&mut #buffer),
-                (true, None, Some(_)) => quote!(&mut #buffer[..]),
-                (false, Some(float), _) => {
-                    let zero = literal(*float, "0.0");
-                    quote!(&mut #zero)
-                }
-                (false, None, Some(_)) => quote!(&mut []),
-                _ => quote!(&mut ::ad::__private::NoAdjoint),
-            }
-        })
-        .collect()
-}
-
 /// `f_hvp`: its signature and its body.
 fn hvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     let vis = &input.item.vis;
@@ -350,11 +334,11 @@ fn hvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     let zeros: Vec<TokenStream> = wrt.iter().map(|p| zeros(p)).collect();
     let all = own(input, entry(input, "hvp_all"));
     let args = input.params.iter().map(|p| &p.ident);
-    let directions = tangent_args(input, direction_ident);
+    let directions = slot_args(input, direction_ident, false);
     let (one, zero) = (literal(input.ret, "1.0"), literal(input.ret, "0.0"));
     let (adjoint_slots, hv_slots) = (
-        adjoint_args(input, buffer_ident),
-        adjoint_args(input, hvp_ident),
+        slot_args(input, buffer_ident, true),
+        slot_args(input, hvp_ident, true),
     );
     let value = syn::Ident::new("value", Span::mixed_site());
     let doc = format!(
@@ -419,11 +403,11 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     let buffers: Vec<TokenStream> = wrt.iter().map(|p| zeros(p)).collect();
     let all = own(input, entry(input, "hvp_all"));
     let args: Vec<&syn::Ident> = input.params.iter().map(|p| &p.ident).collect();
-    let direction_args = tangent_args(input, direction_ident);
+    let direction_args = slot_args(input, direction_ident, false);
     let (one, zero) = (literal(input.ret, "1.0"), literal(input.ret, "0.0"));
     let (adjoint_slots, hv_slots) = (
-        adjoint_args(input, buffer_ident),
-        adjoint_args(input, hvp_ident),
+        slot_args(input, buffer_ident, true),
+        slot_args(input, hvp_ident, true),
     );
     let [value, gradient, hessian, n, j, offset, row] =
         ["value", "gradient", "hessian", "n", "j", "offset", "row"]

@@ -98,6 +98,17 @@ impl Prim {
         Prim::ALL.iter().copied().find(|prim| prim.name() == name)
     }
 
+    /// Of a call's arguments (receiver first), those in float positions: the ones
+    /// with a partial derivative.
+    pub fn float_args<T: Copy>(self, args: &[T]) -> Vec<T> {
+        self.args()
+            .iter()
+            .zip(args)
+            .filter(|(&kind, _)| kind == ArgKind::Float)
+            .map(|(_, &arg)| arg)
+            .collect()
+    }
+
     /// Every name, separated by spaces, for diagnostics and documentation.
     pub fn names() -> String {
         Prim::ALL

@@ -19,8 +19,8 @@
 mod varied;
 
 use crate::ir::{
-    ArgKind, BinOp, Function, Inst, Op, Param, ParamKind, Prim, Region, SecondaryMap, Slot,
-    SourceSpan, Ty, Value, ValueDef,
+    BinOp, Function, Inst, Op, Param, ParamKind, Prim, Region, SecondaryMap, Slot, SourceSpan, Ty,
+    Value, ValueDef,
 };
 use crate::rules::{rule, Rule};
 use std::collections::HashMap;
@@ -203,15 +203,7 @@ impl Tangent<'_> {
             }
             (Op::Bin(BinOp::Mul), &[a, b]) if varied(results[0]) => {
                 let ty = self.ty(results[0]);
-                let pairs: Vec<(Value, Value)> = [(a, b), (b, a)]
-                    .into_iter()
-                    .filter_map(|(x, other)| Some((self.tangent(x)?, other)))
-                    .collect();
-                let terms: Vec<Value> = pairs
-                    .into_iter()
-                    .map(|(tx, other)| self.bin(BinOp::Mul, tx, other, ty))
-                    .collect();
-                let tangent = self.sum(&terms, ty);
+                let tangent = self.product_rule(&[(a, b), (b, a)], ty);
                 self.bind(results[0], tangent);
             }
             (Op::Bin(BinOp::Div), &[a, b]) if varied(results[0]) => {
@@ -323,39 +315,34 @@ impl Tangent<'_> {
             return;
         }
         let ty = self.ty(result);
-        let float_args: Vec<Value> = prim
-            .args()
-            .iter()
-            .zip(args)
-            .filter(|(&kind, _)| kind == ArgKind::Float)
-            .map(|(_, &arg)| arg)
-            .collect();
+        let float_args = prim.float_args(args);
         let mut rule_args = args.to_vec();
         rule_args.push(result);
         let partials = self.push(Op::Partials(prim), rule_args, &vec![ty; float_args.len()]);
-        let pairs: Vec<(Value, Value)> = float_args
-            .iter()
-            .zip(partials)
-            .filter_map(|(&arg, partial)| Some((self.tangent(arg)?, partial)))
-            .collect();
-        let terms: Vec<Value> = pairs
-            .into_iter()
-            .map(|(t, partial)| self.bin(BinOp::Mul, partial, t, ty))
-            .collect();
-        let tangent = self.sum(&terms, ty);
+        let pairs: Vec<(Value, Value)> = float_args.into_iter().zip(partials).collect();
+        let tangent = self.product_rule(&pairs, ty);
         self.bind(result, tangent);
+    }
+
+    /// Σ t(x)·factor over the pairs `(x, factor)` whose `x` has a tangent: the tangent
+    /// of a product, or of a call from its partials.
+    fn product_rule(&mut self, pairs: &[(Value, Value)], ty: Ty) -> Value {
+        let terms: Vec<(Value, Value)> = pairs
+            .iter()
+            .filter_map(|&(x, factor)| Some((self.tangent(x)?, factor)))
+            .collect();
+        let terms: Vec<Value> = terms
+            .into_iter()
+            .map(|(t, factor)| self.bin(BinOp::Mul, t, factor, ty))
+            .collect();
+        self.sum(&terms, ty)
     }
 
     /// The tangents of a rule's partials: the rule over dual numbers.
     fn partials(&mut self, prim: Prim, args: &[Value], results: &[Value]) {
-        let float_args: Vec<Value> = prim
-            .args()
-            .iter()
-            .zip(args)
-            .filter(|(&kind, _)| kind == ArgKind::Float)
-            .map(|(_, &arg)| arg)
-            .chain(args.last().copied())
-            .collect();
+        // The output is the rule's last argument, and it has a tangent too.
+        let mut float_args = prim.float_args(args);
+        float_args.extend(args.last());
         let tys: Vec<Ty> = results.iter().map(|&r| self.ty(r)).collect();
         let mut dual_args = args.to_vec();
         for arg in float_args {
