@@ -43,11 +43,14 @@
 //! implements argmin's [`Hessian`](::argmin::core::Hessian) trait, in one of two
 //! forms:
 //!
-//! - [`Problem::with_hessian`]`(|x| f_hessian(x).2)`: the dense Hessian, a
-//!   `Vec<Vec<T>>` of n rows of n entries (one `f_hessian` call, n tangent sweeps).
-//! - [`Problem::with_hessian_products`]`(|x, v| f_hvp(x, v).2)`: matrix-free. argmin's
-//!   Hessian is then a [`HessianAt`], the point and the closure: each product H·v
-//!   the solver asks for is one `f_hvp` sweep, and no n × n matrix is formed.
+//! - [`Problem::with_hessian`](crate::argmin::Problem::with_hessian)
+//!   `(|x| f_hessian(x).2)`: the dense Hessian, a `Vec<Vec<T>>` of n rows of n
+//!   entries, from one `f_hessian` call per point.
+//! - [`Problem::with_hessian_products`](crate::argmin::Problem::with_hessian_products)
+//!   `(|x, v| f_hvp(x, v).2)`: matrix-free. argmin's Hessian is then a
+//!   [`HessianAt`](crate::argmin::HessianAt), the point and the closure: each
+//!   product H·v the solver asks for is one `f_hvp` sweep, and no n × n matrix is
+//!   formed.
 //!
 //! Which argmin solvers run on them is decided by the linear algebra they ask of the
 //! Hessian type, and `argmin-math`'s `vec` backend has no matrix inverse
@@ -93,7 +96,7 @@
 //!
 //! With `.with_hessian(|x| rosenbrock_hessian(x).2)` instead, the same solver runs
 //! on the dense Hessian. argmin counts the Hessian's calls as `"hessian_count"`; the
-//! products of a [`HessianAt`] are not counted. argmin's `TrustRegion` has no
+//! products of a [`HessianAt`](crate::argmin::HessianAt) are not counted. argmin's `TrustRegion` has no
 //! stopping rule of its own: it runs until `max_iters` or a `target_cost`, its steps
 //! rejected and its radius shrinking once it sits at the minimum.
 
