@@ -337,7 +337,7 @@ mod tests {
     use ::argmin::core::{Executor, IterState, State};
     use ::argmin::solver::linesearch::MoreThuenteLineSearch;
     use ::argmin::solver::newton::NewtonCG;
-    use ::argmin::solver::trustregion::{Steihaug, TrustRegion};
+    use ::argmin::solver::trustregion::{CauchyPoint, Steihaug, TrustRegion};
 
     #[test]
     fn passes_the_closures_through() {
@@ -450,7 +450,7 @@ mod tests {
     }
 
     #[test]
-    fn trust_region_and_newton_cg_run_on_both_forms() {
+    fn trust_region_and_newton_cg_run_on_both_hessian_forms() {
         let dense =
             || Problem::new(rosenbrock, rosenbrock_gradient).with_hessian(rosenbrock_hessian);
         let products =
@@ -463,6 +463,18 @@ mod tests {
         ] {
             assert!(
                 distance_from_the_minimum(&x) < 1e-9,
+                "{what}: stopped at {x:?}"
+            );
+        }
+        // The Cauchy point is a steepest-descent step: it only has to run on both forms
+        // and go downhill.
+        let cauchy = || TrustRegion::new(CauchyPoint::<f64>::new());
+        for (what, x) in [
+            ("cauchy point, dense", solve(dense(), cauchy())),
+            ("cauchy point, products", solve(products(), cauchy())),
+        ] {
+            assert!(
+                rosenbrock(&x) < 1e-2 * rosenbrock(&[-1.2, 1.0]),
                 "{what}: stopped at {x:?}"
             );
         }
