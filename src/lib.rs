@@ -339,7 +339,9 @@
 //! # Cargo features
 //!
 //! - `argmin`: the module [`argmin`](mod@crate::argmin), an adapter that hands a
-//!   `#[differentiate]` function and its gradient to argmin's solvers (L-BFGS, …).
+//!   `#[differentiate]` function and its gradient to argmin's solvers (L-BFGS, …),
+//!   and its Hessian or Hessian-vector products to its trust-region and Newton–CG
+//!   solvers.
 //!
 //! # Minimum supported Rust version
 //!

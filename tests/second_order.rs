@@ -210,6 +210,7 @@ fn logistic_regression_against_its_closed_form() {
 
 /// log Σ exp(xᵢ) over an array: H = diag(p) − ppᵀ with p the softmax.
 #[differentiate(hessian)]
+#[allow(clippy::needless_range_loop)] // indexed loops are what is under test
 fn log_sum_exp(x: [f64; 4]) -> f64 {
     let mut top = x[0];
     for i in 1..4 {
@@ -257,6 +258,7 @@ fn log_sum_exp_against_its_closed_form() {
 /// Branches on the inputs, a `while` loop carrying nonlinear state (so the
 /// reverse sweep pops recorded values and their tangents), a local buffer.
 #[differentiate(hessian)]
+#[allow(clippy::needless_range_loop, clippy::useless_vec)] // a `vec!` buffer in indexed loops is what is under test
 fn control(x: f64, y: f64) -> f64 {
     let mut s = if x > y { x * x * y } else { y.exp() * x };
     let mut k = 0;
@@ -314,6 +316,7 @@ fn branches_loops_and_buffers() {
 // ---------------------------------------------------------------- calls
 
 #[differentiate(hessian)]
+#[allow(clippy::needless_range_loop)] // an indexed loop is what is under test
 fn energy(p: &[f64], k: f64) -> f64 {
     let mut e = 0.0;
     for i in 0..p.len() {

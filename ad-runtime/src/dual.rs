@@ -322,6 +322,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::neg_multiply)] // the product and quotient rules' terms, b.eps = −1 as written
     fn arithmetic_and_comparisons() {
         let (a, b) = (Dual::new(3.0, 1.0), Dual::new(2.0, -1.0));
         assert_eq!((a * b).eps, 1.0 * 2.0 + 3.0 * -1.0);
