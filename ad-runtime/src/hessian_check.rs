@@ -142,9 +142,9 @@ pub fn check_hessian_with<T: Real, G: Fn(&[T]) -> Vec<T>>(
         let what = "the Hessian is not n × n";
         return Err(HessianMismatch::Shape { x: n, what });
     }
-    for row in 0..n {
-        for column in row + 1..n {
-            let (upper, lower) = (hessian[row][column], hessian[column][row]);
+    for (row, entries) in hessian.iter().enumerate() {
+        for (column, &upper) in entries.iter().enumerate().skip(row + 1) {
+            let lower = hessian[column][row];
             let allowed = tol.abs + tol.rel * upper.abs().max(lower.abs());
             if !accepts(upper, lower, allowed) {
                 return Err(HessianMismatch::Asymmetric {

@@ -165,8 +165,10 @@ fn jvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         .params
         .iter()
         .map(|p| slot(p, tangent_ident(&p.ident), false));
+    let allows = allows(input);
     quote! {
         #[doc(hidden)]
+        #(#allows)*
         #[allow(unused_variables, clippy::too_many_arguments)]
         #vis fn #name #generics(#receiver #(#params,)* #(#slots),*)
     }
@@ -280,8 +282,10 @@ fn hvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         slots(hvp_ident, true),
     );
     let (seed, t_seed) = (seed_ident(), seed_tangent_ident());
+    let allows = allows(input);
     quote! {
         #[doc(hidden)]
+        #(#allows)*
         #[allow(unused_variables, clippy::too_many_arguments)]
         #vis fn #name #generics(
             #receiver #(#params,)* #(#tangents,)* #seed: #ret, #t_seed: #ret,
