@@ -72,7 +72,7 @@ pub(crate) fn tangents(
         .filter(|(_, p)| matches!(p.kind, ParamKind::Primal { wrt: true, .. }))
         .map(|(k, _)| k)
         .collect();
-    let mut jvp = tangent::tangent(primal, &wrt, Returned::ValueAndTangent);
+    let mut jvp = tangent::tangent(primal, &wrt, Returned::ValueAndTangent)?;
     optimise(&name, "jvp", &mut jvp)?;
     if !input.hessian {
         return Ok((jvp, None));
@@ -83,7 +83,7 @@ pub(crate) fn tangents(
         .position(|p| matches!(p.kind, ParamKind::Seed))
         .expect("the adjoint has a seed");
     let seeded: Vec<usize> = wrt.iter().copied().chain([seed]).collect();
-    let mut hvp = tangent::tangent(adjoint, &seeded, Returned::Value);
+    let mut hvp = tangent::tangent(adjoint, &seeded, Returned::Value)?;
     optimise(&name, "hvp", &mut hvp)?;
     Ok((jvp, Some(hvp)))
 }

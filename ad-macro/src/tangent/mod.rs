@@ -36,7 +36,8 @@ pub enum Returned {
 
 /// The tangent of `func` when the parameters in `seeded` (primal parameters or the
 /// seed) are given tangents. Every adjoint buffer gets a tangent buffer beside it.
-pub fn tangent(func: &Function, seeded: &[usize], returned: Returned) -> Function {
+/// An error, spanned at the user's code, for what has no tangent yet.
+pub fn tangent(func: &Function, seeded: &[usize], returned: Returned) -> syn::Result<Function> {
     let mut out = func.clone();
     out.name = format!("{}_tangent", func.name);
     let mut tangents = HashMap::new();
@@ -75,6 +76,7 @@ pub fn tangent(func: &Function, seeded: &[usize], returned: Returned) -> Functio
         tangents,
         tangent_params,
         current: Vec::new(),
+        errors: Vec::new(),
     };
     pass.region(func.body);
     if returned == Returned::ValueAndTangent {
@@ -83,7 +85,14 @@ pub fn tangent(func: &Function, seeded: &[usize], returned: Returned) -> Functio
         let tangent = pass.tangent_at_end(body, func.returned(), ty);
         pass.out.regions[body].yields.push(tangent);
     }
-    pass.out
+    let mut errors = pass.errors.into_iter();
+    match errors.next() {
+        None => Ok(pass.out),
+        Some(mut first) => {
+            first.extend(errors);
+            Err(first)
+        }
+    }
 }
 
 struct Tangent<'f> {
@@ -97,6 +106,8 @@ struct Tangent<'f> {
     tangent_params: HashMap<usize, usize>,
     /// The instructions of the region being rewritten, in their new order.
     current: Vec<Inst>,
+    /// What has no tangent yet, at the user's code.
+    errors: Vec<syn::Error>,
 }
 
 impl Tangent<'_> {
@@ -130,6 +141,25 @@ impl Tangent<'_> {
                 .map(|h| format!("t_{h}"));
         }
         self.tangents.insert(value, tangent);
+    }
+
+    /// The tangent of an array that is varied (written with varied values, or read
+    /// where a varied value is computed). The analysis gives every such array a
+    /// tangent where it is made; if one is missing all the same, that is a bug of
+    /// this pass, reported as an internal error rather than a dropped tangent, unless
+    /// an error at the user's code already explains it.
+    fn memory_tangent(&mut self, array: Value) -> Option<Value> {
+        let tangent = self.tangent(array);
+        if tangent.is_none() && self.errors.is_empty() {
+            self.errors.push(syn::Error::new(
+                proc_macro2::Span::call_site(),
+                format!(
+                    "internal error in #[differentiate] (please report it): tangent: \
+                     {array} is varied but has no tangent"
+                ),
+            ));
+        }
+        tangent
     }
 
     /// `value`'s tangent, or where it has none, a zero of type `ty` (the float type
@@ -256,7 +286,9 @@ impl Tangent<'_> {
                 _,
             ) if varied(results[0]) => {
                 let op = self.out.insts[inst].op.clone();
-                let array = self.tangent(args[0]).expect("a varied array has a tangent");
+                let Some(array) = self.memory_tangent(args[0]) else {
+                    return;
+                };
                 let mut tangent_args = args.clone();
                 tangent_args[0] = array;
                 let tangent = self.push1(op, tangent_args, self.ty(results[0]));
@@ -275,13 +307,16 @@ impl Tangent<'_> {
             }
             (op @ (Op::Store | Op::Append), &[array, index, value]) if varied(array) => {
                 let ty = element(self.ty(array));
-                let array = self.tangent(array).expect("a varied array has a tangent");
+                let Some(array) = self.memory_tangent(array) else {
+                    return;
+                };
                 let value = self.tangent_or_zero(value, ty);
                 self.push(op, vec![array, index, value], &[]);
             }
             (Op::AccumulateAt, &[buffer, index, value]) => {
-                if let Some(tangent) = self.tangent(value) {
-                    let buffer = self.tangent(buffer).expect("a varied buffer has a tangent");
+                if let (Some(tangent), Some(buffer)) =
+                    (self.tangent(value), self.memory_tangent(buffer))
+                {
                     self.push(Op::AccumulateAt, vec![buffer, index, tangent], &[]);
                 }
             }
@@ -382,6 +417,9 @@ impl Tangent<'_> {
     /// A call of a differentiated function becomes a call of its tangent entry point,
     /// which returns the value and its tangent.
     fn apply(&mut self, inst: Inst, callee: Box<crate::ir::Callee>, args: &[Value], result: Value) {
+        if matches!(self.ty(result), Ty::FloatArray(_)) {
+            return self.vector_callee(inst);
+        }
         let slotted = &args[usize::from(callee.method)..];
         let (slots, operands) = self.tangent_slots(slotted);
         let tangent = self
@@ -400,18 +438,21 @@ impl Tangent<'_> {
     fn apply_adjoint(&mut self, inst: Inst, callee: Box<crate::ir::Callee>, slots: Vec<Slot>) {
         let data = self.func.insts[inst].clone();
         let primal = usize::from(callee.method) + slots.len();
+        if matches!(self.ty(data.args[primal]), Ty::FloatArray(_)) {
+            return self.vector_callee(inst);
+        }
         let (tangent_slots, tangent_operands) =
             self.tangent_slots(&data.args[usize::from(callee.method)..primal]);
         let seed = data.args[primal];
         let t_seed = self.tangent_or_zero(seed, self.ty(seed));
         let buffers = &data.args[primal + 1..];
-        let tangent_buffers: Vec<Value> = buffers
+        let Some(tangent_buffers) = buffers
             .iter()
-            .map(|&b| {
-                self.tangent(b)
-                    .expect("a buffer lent to a varied call is varied")
-            })
-            .collect();
+            .map(|&b| self.memory_tangent(b))
+            .collect::<Option<Vec<Value>>>()
+        else {
+            return self.current.push(inst);
+        };
         let mut args = data.args[..primal].to_vec();
         args.extend(tangent_operands);
         args.extend([seed, t_seed]);
@@ -438,6 +479,21 @@ impl Tangent<'_> {
         self.current.push(inst);
         for (&result, tangent) in data.results.iter().zip(tangents) {
             self.bind(result, tangent);
+        }
+    }
+
+    /// A vector-valued callee has no forward mode yet: an error at the call (reported
+    /// once, from the forward sweep's call), and the call kept without a tangent.
+    fn vector_callee(&mut self, inst: Inst) {
+        self.current.push(inst);
+        if matches!(self.func.insts[inst].op, Op::Apply(_)) {
+            let span = self.func.insts[inst].span;
+            self.errors.push(syn::Error::new(
+                span.start,
+                "a function with the `forward` or `hessian` option cannot call a \
+                 vector-valued function yet: compute the vector inline, or take the \
+                 option off",
+            ));
         }
     }
 
