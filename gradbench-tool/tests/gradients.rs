@@ -228,18 +228,27 @@ fn kmeans_hessian_is_diagonal_with_twice_the_cluster_sizes() {
         let (size, _) = clusters(&centroids, &points, k, d);
         for (r, row) in hessian.iter().enumerate() {
             for (c, &h) in row.iter().enumerate() {
-                let want = if r == c { 2.0 * size[r / d] as f64 } else { 0.0 };
+                let want = if r == c {
+                    2.0 * size[r / d] as f64
+                } else {
+                    0.0
+                };
                 assert_eq!(h, want, "H[{r}][{c}], k = {k}, n = {n}, d = {d}");
             }
         }
-        let (_, hvp_gradient, hv) = kmeans::kmeans_hvp(&centroids, &points, k, d, &vec![1.0; k * d]);
+        let (_, hvp_gradient, hv) =
+            kmeans::kmeans_hvp(&centroids, &points, k, d, &vec![1.0; k * d]);
         assert_eq!(hvp_gradient, grad);
         let diagonal: Vec<f64> = (0..k * d).map(|i| hessian[i][i]).collect();
         assert_eq!(hv, diagonal);
         // The gradient away from the grid's ties, against central differences.
         let centroids: Vec<f64> = centroids.iter().map(|c| c + 0.01).collect();
         let (_, grad) = kmeans::kmeans_grad(&centroids, &points, k, d);
-        check(|c: &[f64]| kmeans::kmeans(c, &points, k, d), &centroids, &grad);
+        check(
+            |c: &[f64]| kmeans::kmeans(c, &points, k, d),
+            &centroids,
+            &grad,
+        );
     }
 }
 
@@ -264,10 +273,10 @@ fn kmeans_dir_is_the_closed_form_centroid_minus_cluster_mean() {
         let dir = kmeans::direction(&centroids, &points, k, d).expect("no empty cluster");
         let (size, sum) = clusters(&centroids, &points, k, d);
         assert_eq!(size.iter().sum::<usize>(), n);
-        for j in 0..k {
+        for (j, &size_j) in size.iter().enumerate() {
             for l in 0..d {
                 let i = j * d + l;
-                let want = centroids[i] - sum[i] / size[j] as f64;
+                let want = centroids[i] - sum[i] / size_j as f64;
                 let tolerance = if on_grid {
                     2.0 * f64::EPSILON * (centroids[i].abs() + 2.0)
                 } else {
@@ -275,9 +284,8 @@ fn kmeans_dir_is_the_closed_form_centroid_minus_cluster_mean() {
                 };
                 assert!(
                     (dir[i] - want).abs() <= tolerance,
-                    "dir[{j}][{l}] = {:e}, closed form {want:e} (|S_j| = {})",
-                    dir[i],
-                    size[j]
+                    "dir[{j}][{l}] = {:e}, closed form {want:e} (|S_j| = {size_j})",
+                    dir[i]
                 );
             }
         }

@@ -515,10 +515,22 @@ fn inputs_with_wrong_shapes_get_success_false() {
         ("lstm", "objective", without(&lstm, "state")),
         ("kmeans", "cost", without(&kmeans, "points")),
         ("kmeans", "dir", with(&kmeans, "centroids", json!([]))),
-        ("kmeans", "dir", with(&kmeans, "centroids", json!([[0.0, 0.0]]))),
-        ("kmeans", "cost", with(&kmeans, "points", json!([[0.0, 0.0, 0.0], [1.0]]))),
+        (
+            "kmeans",
+            "dir",
+            with(&kmeans, "centroids", json!([[0.0, 0.0]])),
+        ),
+        (
+            "kmeans",
+            "cost",
+            with(&kmeans, "points", json!([[0.0, 0.0, 0.0], [1.0]])),
+        ),
         ("kmeans", "cost", with(&kmeans, "points", json!([[]]))),
-        ("kmeans", "dir", with(&kmeans, "points", json!([[0.0, "a", 0.0]]))),
+        (
+            "kmeans",
+            "dir",
+            with(&kmeans, "points", json!([[0.0, "a", 0.0]])),
+        ),
     ];
     let mut tool = Tool::start();
     for (module, function, input) in cases {
@@ -568,7 +580,8 @@ fn kmeans_empty_cluster_is_an_error() {
     let manual_dir = read_json("kmeans/empty_k3_n4_d2.dir.output.json");
     assert_eq!(manual_dir[2], json!([null, null]), "manual's 0/0 row");
     let mut tool = Tool::start();
-    let cost = tool.send(json!({"kind": "evaluate", "module": "kmeans", "function": "cost", "input": input}));
+    let cost = tool
+        .send(json!({"kind": "evaluate", "module": "kmeans", "function": "cost", "input": input}));
     let cost = check_success(&cost, 1, "kmeans empty cost");
     let mut mismatches = Vec::new();
     compare(
@@ -579,7 +592,8 @@ fn kmeans_empty_cluster_is_an_error() {
         &mut mismatches,
     );
     assert!(mismatches.is_empty(), "{mismatches:?}");
-    let dir = tool.send(json!({"kind": "evaluate", "module": "kmeans", "function": "dir", "input": input}));
+    let dir = tool
+        .send(json!({"kind": "evaluate", "module": "kmeans", "function": "dir", "input": input}));
     assert_eq!(dir["success"], json!(false), "{dir}");
     let error = dir["error"].as_str().expect("an error text");
     assert!(error.contains("centroid 2"), "{error}");

@@ -51,9 +51,8 @@ pub fn kmeans(centroids: &[f64], points: &[f64], k: usize, d: usize) -> f64 {
         for j in 0..k {
             let c = &centroids[j * d..(j + 1) * d];
             let mut dist = 0.0;
-            for l in 0..d {
-                let t = p[l] - c[l];
-                dist += t * t;
+            for (&a, &b) in p.iter().zip(c) {
+                dist += (a - b) * (a - b);
             }
             if dist < closest {
                 closest = dist;
