@@ -113,7 +113,7 @@ fn data_workloads(wanted: &dyn Fn(&str) -> bool) -> Vec<Workload> {
             .keys()
             .cloned()
             .collect();
-        let primal = ["primal", "objective"]
+        let primal = ["primal", "objective", "cost"]
             .into_iter()
             .find(|f| functions.iter().any(|g| g == f))
             .expect("a primal function");
@@ -264,6 +264,28 @@ fn default_workloads(wanted: &dyn Fn(&str) -> bool) -> Vec<Workload> {
                 format!("l={l},c={c}"),
                 input,
                 ["objective", "jacobian"],
+            );
+        }
+    }
+    if wanted("kmeans") {
+        let mut sizes = Vec::new();
+        for k in [10, 100, 1000] {
+            for n in [1000, 10000] {
+                for d in [8, 16] {
+                    sizes.push((k, n, d));
+                }
+            }
+        }
+        sizes.sort_by_key(|&(k, n, d)| k * n * d);
+        for (k, n, d) in sizes {
+            // As the eval: the centroids are the last k points.
+            let points = rng.matrix(n, d, Rng::uniform);
+            let input = json!({"points": points, "centroids": points[n - k..]});
+            push(
+                "kmeans",
+                format!("k={k},n={n},d={d}"),
+                input,
+                ["cost", "dir"],
             );
         }
     }

@@ -1,9 +1,10 @@
 //! The gradients of the objectives against central finite differences of the tool's
 //! own primals, where GradBench's references cannot carry the check (RUNNING.md §D):
 //! ode's references are the exact-solution gradient, not RK4's, and lse's entries are
-//! too small for GradBench's absolute rule. The other modules get a spot check too.
+//! too small for GradBench's absolute rule. The other modules get a spot check too;
+//! kmeans's `dir` is checked against its closed form `c_j − mean(points nearest c_j)`.
 
-use gradbench_tool::evals::{det, gmm, llsq, lse, lstm, ode};
+use gradbench_tool::evals::{det, gmm, kmeans, llsq, lse, lstm, ode};
 
 /// A 64-bit linear congruential generator: deterministic inputs without a dependency.
 struct Lcg(u64);
@@ -182,4 +183,131 @@ fn lstm_gradient_matches_finite_differences() {
     let (value, dmain, dextra) = lstm::lstm_grad(main, extra, &state, &seq, l, b, c);
     assert_eq!(value, loss(&params));
     check(loss, &params, &[dmain, dextra].concat());
+}
+
+/// The nearest centroid of each point (strictly smallest squared distance, so ties go
+/// to the lowest j), the cluster sizes and the per-cluster coordinate sums.
+fn clusters(centroids: &[f64], points: &[f64], k: usize, d: usize) -> (Vec<usize>, Vec<f64>) {
+    let mut size = vec![0; k];
+    let mut sum = vec![0.0; k * d];
+    for p in points.chunks(d) {
+        let mut best = (f64::INFINITY, 0);
+        for (j, c) in centroids.chunks(d).enumerate() {
+            let dist: f64 = p.iter().zip(c).map(|(p, c)| (p - c) * (p - c)).sum();
+            if dist < best.0 {
+                best = (dist, j);
+            }
+        }
+        size[best.1] += 1;
+        for l in 0..d {
+            sum[best.1 * d + l] += p[l];
+        }
+    }
+    (size, sum)
+}
+
+/// Points and centroids on a grid of multiples of 1/16 in [−2, 2): every squared
+/// distance and every partial sum is exact, and many points tie.
+fn grid(rng: &mut Lcg, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|_| (rng.uniform(-32.0, 32.0).floor()) / 16.0)
+        .collect()
+}
+
+#[test]
+fn kmeans_hessian_is_diagonal_with_twice_the_cluster_sizes() {
+    // The premise of `dir`'s single H·1: H is diagonal, H_jl,jl = 2|S_j|, also at
+    // ties (grid inputs), so H·1 is the diagonal.
+    let mut rng = Lcg(8);
+    for (k, n, d) in [(3, 20, 2), (4, 30, 3), (1, 5, 4)] {
+        let points = grid(&mut rng, n * d);
+        let centroids = points[(n - k) * d..].to_vec();
+        let (value, gradient, hessian) = kmeans::kmeans_hessian(&centroids, &points, k, d);
+        let (grad_value, grad) = kmeans::kmeans_grad(&centroids, &points, k, d);
+        assert_eq!((value, &gradient), (grad_value, &grad));
+        let (size, _) = clusters(&centroids, &points, k, d);
+        for (r, row) in hessian.iter().enumerate() {
+            for (c, &h) in row.iter().enumerate() {
+                let want = if r == c {
+                    2.0 * size[r / d] as f64
+                } else {
+                    0.0
+                };
+                assert_eq!(h, want, "H[{r}][{c}], k = {k}, n = {n}, d = {d}");
+            }
+        }
+        let (_, hvp_gradient, hv) =
+            kmeans::kmeans_hvp(&centroids, &points, k, d, &vec![1.0; k * d]);
+        assert_eq!(hvp_gradient, grad);
+        let diagonal: Vec<f64> = (0..k * d).map(|i| hessian[i][i]).collect();
+        assert_eq!(hv, diagonal);
+        // The gradient away from the grid's ties, against central differences.
+        let centroids: Vec<f64> = centroids.iter().map(|c| c + 0.01).collect();
+        let (_, grad) = kmeans::kmeans_grad(&centroids, &points, k, d);
+        check(
+            |c: &[f64]| kmeans::kmeans(c, &points, k, d),
+            &centroids,
+            &grad,
+        );
+    }
+}
+
+#[test]
+fn kmeans_dir_is_the_closed_form_centroid_minus_cluster_mean() {
+    // dir_j = J_j / (2|S_j|) = c_j − mean(S_j). On the grid, with the centroids among
+    // the points (no empty cluster) and clusters of any size, the only rounding is the
+    // two divisions; on uniform points, a few ulps of the summation order.
+    let mut rng = Lcg(9);
+    for (k, n, d, on_grid) in [
+        (3, 40, 2, true),
+        (5, 64, 3, true),
+        (10, 1000, 8, false),
+        (7, 300, 16, false),
+    ] {
+        let points = if on_grid {
+            grid(&mut rng, n * d)
+        } else {
+            rng.vec(n * d, 0.0, 1.0)
+        };
+        let centroids = points[(n - k) * d..].to_vec();
+        let dir = kmeans::direction(&centroids, &points, k, d).expect("no empty cluster");
+        let (size, sum) = clusters(&centroids, &points, k, d);
+        assert_eq!(size.iter().sum::<usize>(), n);
+        for (j, &size_j) in size.iter().enumerate() {
+            for l in 0..d {
+                let i = j * d + l;
+                let want = centroids[i] - sum[i] / size_j as f64;
+                let tolerance = if on_grid {
+                    2.0 * f64::EPSILON * (centroids[i].abs() + 2.0)
+                } else {
+                    1e-13
+                };
+                assert!(
+                    (dir[i] - want).abs() <= tolerance,
+                    "dir[{j}][{l}] = {:e}, closed form {want:e} (|S_j| = {size_j})",
+                    dir[i]
+                );
+            }
+        }
+        assert_eq!(
+            kmeans::kmeans(&centroids, &points, k, d),
+            kmeans::kmeans_grad(&centroids, &points, k, d).0
+        );
+    }
+    // Exactly representable case: clusters of 4, 1 and 2 points, with two three-way
+    // ties, which the strict `<` gives to centroid 0 (`data/kmeans/tie3_k3_n7_d3`).
+    let points = [
+        0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.75, 0.25, -0.5, 0.125, 1.5, 0.25, -0.25, 0.5, 1.25, 0.0,
+        0.375, 2.0, 1.5, -0.25, 0.0,
+    ];
+    let centroids = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
+    let dir = kmeans::direction(&centroids, &points, 3, 3).unwrap();
+    assert_eq!(
+        dir,
+        [0.1875, -0.25, -0.125, -0.125, -0.5, -0.25, 0.125, -0.4375, -0.625]
+    );
+    assert_eq!(kmeans::kmeans(&centroids, &points, 3, 3), 5.53125);
+    // A centroid no point is nearest to: J and H are 0 there, `direction` names it.
+    let centroids = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 50.0, 50.0, 50.0];
+    assert_eq!(kmeans::direction(&centroids, &points, 3, 3), Err(2));
 }

@@ -208,7 +208,10 @@ fn every_reference_case_matches_under_gradbench_rule_and_strict_rule() {
             evals.push(eval);
         }
     }
-    assert_eq!(evals, ["hello", "llsq", "lse", "det", "ode", "gmm", "lstm"]);
+    assert_eq!(
+        evals,
+        ["hello", "llsq", "lse", "det", "ode", "gmm", "lstm", "kmeans"]
+    );
     let mut checked = 0;
     let mut failures = Vec::new();
     for eval in evals {
@@ -433,6 +436,7 @@ fn malformed_lines_get_success_false() {
 fn inputs_with_wrong_shapes_get_success_false() {
     let gmm = read_json("gmm/d3_k4_n20_m2_gamma0.5.input.json");
     let lstm = read_json("lstm/l2_c64.input.json");
+    let kmeans = read_json("kmeans/tie3_k3_n7_d3.input.json");
     let with = |base: &Value, key: &str, value: Value| {
         let mut input = base.clone();
         input[key] = value;
@@ -509,6 +513,24 @@ fn inputs_with_wrong_shapes_get_success_false() {
             with(&lstm, "state", json!(vec![vec![1.0; 7]])),
         ),
         ("lstm", "objective", without(&lstm, "state")),
+        ("kmeans", "cost", without(&kmeans, "points")),
+        ("kmeans", "dir", with(&kmeans, "centroids", json!([]))),
+        (
+            "kmeans",
+            "dir",
+            with(&kmeans, "centroids", json!([[0.0, 0.0]])),
+        ),
+        (
+            "kmeans",
+            "cost",
+            with(&kmeans, "points", json!([[0.0, 0.0, 0.0], [1.0]])),
+        ),
+        ("kmeans", "cost", with(&kmeans, "points", json!([[]]))),
+        (
+            "kmeans",
+            "dir",
+            with(&kmeans, "points", json!([[0.0, "a", 0.0]])),
+        ),
     ];
     let mut tool = Tool::start();
     for (module, function, input) in cases {
@@ -544,5 +566,37 @@ fn large_lines() {
     assert_eq!(output.len(), n);
     let sum: f64 = output.iter().map(|v| v.as_f64().unwrap()).sum();
     assert!((sum - 1.0).abs() < 1e-9, "softmax sums to {sum}");
+    tool.finish();
+}
+
+/// A centroid that is no point's nearest, outside the eval's contract (its README
+/// guarantees every centroid a point): `dir` is 0/0 there. GradBench's `manual` writes
+/// `null`s for that centroid (`data/kmeans/empty_k3_n4_d2.dir.output.json`, kept out of
+/// `index.json`); the tool answers `success: false` naming the centroid, and its `cost`
+/// still matches manual's.
+#[test]
+fn kmeans_empty_cluster_is_an_error() {
+    let input = read_json("kmeans/empty_k3_n4_d2.input.json");
+    let manual_dir = read_json("kmeans/empty_k3_n4_d2.dir.output.json");
+    assert_eq!(manual_dir[2], json!([null, null]), "manual's 0/0 row");
+    let mut tool = Tool::start();
+    let cost = tool
+        .send(json!({"kind": "evaluate", "module": "kmeans", "function": "cost", "input": input}));
+    let cost = check_success(&cost, 1, "kmeans empty cost");
+    let mut mismatches = Vec::new();
+    compare(
+        &read_json("kmeans/empty_k3_n4_d2.cost.output.json"),
+        &cost,
+        "output",
+        Some(1e-8),
+        &mut mismatches,
+    );
+    assert!(mismatches.is_empty(), "{mismatches:?}");
+    let dir = tool
+        .send(json!({"kind": "evaluate", "module": "kmeans", "function": "dir", "input": input}));
+    assert_eq!(dir["success"], json!(false), "{dir}");
+    let error = dir["error"].as_str().expect("an error text");
+    assert!(error.contains("centroid 2"), "{error}");
+    assert!(dir.get("output").is_none());
     tool.finish();
 }

@@ -4,6 +4,7 @@
 pub mod det;
 pub mod gmm;
 pub mod hello;
+pub mod kmeans;
 pub mod llsq;
 pub mod lse;
 pub mod lstm;
@@ -16,7 +17,9 @@ use serde_json::Value;
 use crate::runs::Evaluation;
 
 /// The modules `define` accepts.
-pub const MODULES: [&str; 7] = ["hello", "llsq", "lse", "det", "ode", "gmm", "lstm"];
+pub const MODULES: [&str; 8] = [
+    "hello", "llsq", "lse", "det", "ode", "gmm", "lstm", "kmeans",
+];
 
 /// Runs `function` of `module` on `input` (PROTOCOL.md §3.3). `None` for a module
 /// this tool does not implement.
@@ -29,6 +32,7 @@ pub fn evaluate(module: &str, function: &str, input: &Value) -> Option<Evaluatio
         "ode" => ode::evaluate(function, input),
         "gmm" => gmm::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
+        "kmeans" => kmeans::evaluate(function, input),
         _ => return None,
     })
 }
