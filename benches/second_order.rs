@@ -159,7 +159,7 @@ fn logistic_echidna(w: &[BReverse<f64>], xs: &[f64], ys: &[f64]) -> BReverse<f64
     for (row, &y) in xs.chunks_exact(d).zip(ys) {
         let mut z = BReverse::constant(0.0);
         for j in 0..d {
-            z = z + w[j] * BReverse::constant(row[j]);
+            z += w[j] * BReverse::constant(row[j]);
         }
         loss = loss + (one + z.exp()).ln() - BReverse::constant(y) * z;
     }
@@ -234,7 +234,7 @@ fn bench_rosenbrock(c: &mut Criterion, n: usize, workloads: &mut Vec<Workload>) 
     if small {
         agree(
             "rosenbrock num-dual hessian",
-            &num_dual_hessian::<10>(|v| rosenbrock_dual(v), &x),
+            &num_dual_hessian::<10>(rosenbrock_dual, &x),
         );
     }
     let name = format!("second_order_rosenbrock_{n}");
@@ -261,7 +261,7 @@ fn bench_rosenbrock(c: &mut Criterion, n: usize, workloads: &mut Vec<Workload>) 
     }
     if small {
         g.bench_function("num_dual_hessian", |b| {
-            b.iter(|| num_dual_hessian::<10>(|v| rosenbrock_dual(v), black_box(&x)))
+            b.iter(|| num_dual_hessian::<10>(rosenbrock_dual, black_box(&x)))
         });
     }
     g.finish();

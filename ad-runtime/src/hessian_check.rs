@@ -142,6 +142,8 @@ pub fn check_hessian_with<T: Real, G: Fn(&[T]) -> Vec<T>>(
         let what = "the Hessian is not n × n";
         return Err(HessianMismatch::Shape { x: n, what });
     }
+    // Each pair is read both ways, (row, column) and (column, row).
+    #[allow(clippy::needless_range_loop)]
     for row in 0..n {
         for column in row + 1..n {
             let (upper, lower) = (hessian[row][column], hessian[column][row]);

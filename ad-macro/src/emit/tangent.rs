@@ -125,9 +125,13 @@ fn slot(param: &ParamInput, name: syn::Ident, mutable: bool) -> TokenStream {
     }
 }
 
+/// A slot of the `_all` entry points: its name from the parameter's, and whether a
+/// scalar is read by value.
+type Slot = (fn(&syn::Ident) -> syn::Ident, bool);
+
 /// What the `_all` entry points check and rebind before the body: a scalar tangent
 /// is read by value, every array slot must have its parameter's length.
-fn slot_prelude(input: &FnInput, slots: &[(fn(&syn::Ident) -> syn::Ident, bool)]) -> TokenStream {
+fn slot_prelude(input: &FnInput, slots: &[Slot]) -> TokenStream {
     let mut prelude = TokenStream::new();
     for param in input.params.iter().filter(|p| p.wrt) {
         let ident = &param.ident;
