@@ -117,8 +117,8 @@ fn nested_gradient_calls_reuse_stacks_too() {
 #[allow(clippy::needless_range_loop)]
 fn energy(x: &[f64], k: f64) -> f64 {
     let mut e = 0.0;
-    for i in 0..x.len() {
-        e += k * (x[i] * k).sin() * x[i];
+    for &v in x {
+        e += k * (v * k).sin() * v;
     }
     e
 }

@@ -187,7 +187,11 @@ mod tests {
         // last longer than asked on a loaded machine, so the count is not fixed.
         let total: u64 = timed.timings.iter().sum();
         let before_last = total - timed.timings.last().copied().unwrap_or(0);
-        assert!(total >= 20_000_000 && before_last < 20_000_000, "{:?}", timed.timings);
+        assert!(
+            total >= 20_000_000 && before_last < 20_000_000,
+            "{:?}",
+            timed.timings
+        );
     }
 
     #[test]

@@ -1,13 +1,26 @@
-//! `match` on integers and `bool`s, as the `if`/`else if` chain it means: the
-//! scrutinee is bound once, each arm's pattern becomes a test of it (`==`, range
-//! bounds, `||` for `|`), the arm's guard is `&&`-ed to it, and the last arm is the
-//! final `else` (rustc has checked that the arms are exhaustive).
+//! `match`, as the `if`/`else if` chain it means; the last arm is the final `else`
+//! (rustc has checked that the arms are exhaustive), and an arm's guard is `&&`-ed
+//! to its test.
+//!
+//! - On integers and `bool`s (literal, range, constant, `_` and binding patterns):
+//!   the scrutinee is bound once and each pattern becomes a test of it (`==`, range
+//!   bounds, `||` for `|`), so the scrutinee may be a differentiable float.
+//! - Any other pattern (`Op::Add`, `Some(v)`, `Ok(i) | Err(i)`, nested ones; issue
+//!   16): the scrutinee is a constant, and every arm's test is
+//!   `matches!(s, PAT)`, and each name the pattern binds is
+//!   `let v = match s { PAT => v, _ => unreachable!() };`, before the guard and the
+//!   body. Lowering runs both as written (constant expressions), so no `==` is
+//!   needed (an enum without `PartialEq` works), while the body is differentiated
+//!   as usual.
 
 use super::Desugar;
 use quote::quote;
 
 impl Desugar<'_> {
     pub(super) fn match_chain(&mut self, expr: &syn::ExprMatch) -> Option<syn::Expr> {
+        if expr.arms.iter().any(|arm| !is_simple(&arm.pat)) {
+            return self.matches_chain(expr);
+        }
         let name = self.fresh("scrutinee");
         let mut tests = Vec::new();
         for arm in &expr.arms {
@@ -39,6 +52,84 @@ impl Desugar<'_> {
                 None
             }
         }
+    }
+
+    /// A `match` with patterns other than literals, as `matches!` tests and
+    /// bindings taken out by a `match` each (see the module comment).
+    fn matches_chain(&mut self, expr: &syn::ExprMatch) -> Option<syn::Expr> {
+        // A place (`op`, `self.kind`) is matched where it is, so a scrutinee that is
+        // not `Copy` is not moved; anything else is evaluated once.
+        let (setup, scrutinee) = if is_place(&expr.expr) {
+            (quote!(), (*expr.expr).clone())
+        } else {
+            let name = self.fresh("scrutinee");
+            let scrutinee = &expr.expr;
+            (quote!(let #name = #scrutinee;), syn::parse_quote!(#name))
+        };
+        let Some((last, arms)) = expr.arms.split_last() else {
+            self.ctxt
+                .error_spanned_by(expr, "a `match` with no arms has no value");
+            return None;
+        };
+        let mut chain = self.complex_arm_body(last, &scrutinee);
+        for arm in arms.iter().rev() {
+            let pat = &arm.pat;
+            let test = match pat {
+                syn::Pat::Wild(_) => quote!(true),
+                syn::Pat::Ident(binding)
+                    if binding.subpat.is_none() && !names_constant(&binding.ident) =>
+                {
+                    quote!(true)
+                }
+                _ => quote!(::core::matches!(#scrutinee, #pat)),
+            };
+            let test = match &arm.guard {
+                Some((_, guard)) => {
+                    let lets = self.binding_lets(pat, &scrutinee);
+                    quote!((#test) && ({ #lets #guard }))
+                }
+                None => test,
+            };
+            let body = self.complex_arm_body(arm, &scrutinee);
+            chain = quote!(if #test { #body } else { #chain });
+        }
+        match syn::parse2(quote!({ #setup #chain })) {
+            Ok(chain) => Some(chain),
+            Err(error) => {
+                self.ctxt.push(error);
+                None
+            }
+        }
+    }
+
+    /// `let v = match s { PAT => v, _ => unreachable!() };` for each name `pat`
+    /// binds, through fresh names so that a name the pattern binds may also be the
+    /// scrutinee's; a plain binding (`n => …`) is the scrutinee itself.
+    fn binding_lets(&mut self, pat: &syn::Pat, scrutinee: &syn::Expr) -> proc_macro2::TokenStream {
+        if let syn::Pat::Ident(binding) = pat {
+            if binding.subpat.is_none() && !names_constant(&binding.ident) {
+                let ident = &binding.ident;
+                return quote!(let #ident = #scrutinee;);
+            }
+        }
+        let mut names = Vec::new();
+        bound_names(pat, &mut names);
+        let fresh: Vec<_> = names.iter().map(|_| self.fresh("bound")).collect();
+        quote! {
+            #(let #fresh = match #scrutinee { #pat => #names, _ => ::core::unreachable!() };)*
+            #(let #names = #fresh;)*
+        }
+    }
+
+    /// An arm's body after the names its pattern binds.
+    fn complex_arm_body(
+        &mut self,
+        arm: &syn::Arm,
+        scrutinee: &syn::Expr,
+    ) -> proc_macro2::TokenStream {
+        let lets = self.binding_lets(&arm.pat, scrutinee);
+        let body = &arm.body;
+        quote!(#lets #body)
     }
 
     /// The test that `pat` matches the scrutinee named `name`.
@@ -91,6 +182,59 @@ impl Desugar<'_> {
                 return None;
             }
         })
+    }
+}
+
+/// A pattern the `==` chain tests: literals, ranges, constants, `_`, a binding.
+fn is_simple(pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::Wild(_) | syn::Pat::Lit(_) | syn::Pat::Range(_) => true,
+        syn::Pat::Ident(binding) => binding.subpat.is_none() && binding.by_ref.is_none(),
+        syn::Pat::Or(or) => or.cases.iter().all(is_simple),
+        syn::Pat::Paren(paren) => is_simple(&paren.pat),
+        _ => false,
+    }
+}
+
+/// `op`, `self.kind`, `cfg.mode.0`: an expression that names a place (or a tuple
+/// of them, which lowering then sees whole).
+fn is_place(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Tuple(tuple) => tuple.elems.iter().all(is_place),
+        syn::Expr::Path(path) => path.qself.is_none() && path.path.get_ident().is_some(),
+        syn::Expr::Field(field) => is_place(&field.base),
+        syn::Expr::Paren(paren) => is_place(&paren.expr),
+        _ => false,
+    }
+}
+
+/// The names `pat` binds, each once, in order (the cases of `|` bind the same).
+fn bound_names(pat: &syn::Pat, names: &mut Vec<syn::Ident>) {
+    match pat {
+        syn::Pat::Ident(binding) => {
+            if !names_constant(&binding.ident) && !names.contains(&binding.ident) {
+                names.push(binding.ident.clone());
+            }
+            if let Some((_, sub)) = &binding.subpat {
+                bound_names(sub, names);
+            }
+        }
+        syn::Pat::Or(or) => {
+            if let Some(first) = or.cases.first() {
+                bound_names(first, names);
+            }
+        }
+        syn::Pat::Paren(inner) => bound_names(&inner.pat, names),
+        syn::Pat::Reference(inner) => bound_names(&inner.pat, names),
+        syn::Pat::Type(inner) => bound_names(&inner.pat, names),
+        syn::Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| bound_names(p, names)),
+        syn::Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(|p| bound_names(p, names)),
+        syn::Pat::Slice(slice) => slice.elems.iter().for_each(|p| bound_names(p, names)),
+        syn::Pat::Struct(fields) => fields
+            .fields
+            .iter()
+            .for_each(|field| bound_names(&field.pat, names)),
+        _ => {}
     }
 }
 
@@ -174,20 +318,43 @@ mod tests {
     }
 
     #[test]
-    fn an_unsupported_pattern_is_reported_on_the_pattern() {
-        let ctxt = crate::ctxt::Ctxt::default();
-        let body: syn::Block = syn::parse_quote!({
-            match pair {
-                (a, b) => a,
+    fn other_patterns_become_matches_tests_and_taken_out_bindings() {
+        let out = desugared(syn::parse_quote!({
+            match op {
+                Op::Add => x,
+                Some(Op::Scale(k)) if k > 1.0 => k * x,
+                _ => y,
             }
-        });
-        let out = super::super::desugar_block(&body, &ctxt);
-        let error = ctxt.check().expect_err("a tuple pattern is reported");
-        assert!(error.to_string().contains("this pattern is not supported"));
-        // Left as written for lowering, which adds no second error.
-        assert!(matches!(
-            &out.stmts[0],
-            syn::Stmt::Expr(syn::Expr::Match(_), _)
-        ));
+        }));
+        let expected = tokens(syn::parse_quote!({
+            {
+                if ::core::matches!(op, Op::Add) {
+                    x
+                } else {
+                    if (::core::matches!(op, Some(Op::Scale(k))))
+                        && ({
+                            let __ad_bound1 = match op {
+                                Some(Op::Scale(k)) => k,
+                                _ => ::core::unreachable!(),
+                            };
+                            let k = __ad_bound1;
+                            k > 1.0
+                        })
+                    {
+                        let __ad_bound2 = match op {
+                            Some(Op::Scale(k)) => k,
+                            _ => ::core::unreachable!(),
+                        };
+                        let k = __ad_bound2;
+                        k * x
+                    } else {
+                        y
+                    }
+                }
+            }
+        }))
+        // rustfmt puts a comma after the last arm, which the rewrite has none of.
+        .replace("() , }", "() }");
+        assert_eq!(out, expected);
     }
 }

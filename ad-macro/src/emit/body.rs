@@ -48,6 +48,20 @@ impl<'f> Emitter<'f> {
                 }
             }
         }
+        // A constant the body made (`let mut rng = Lcg::new(seed);`) whose methods
+        // run as written may take `&mut self` (`rng.next_f64()`, issue 16).
+        for inst in func.insts.keys() {
+            let data = &func.insts[inst];
+            let Op::Opaque(opaque) = &data.op else {
+                continue;
+            };
+            let receiver = crate::ir::receiver_capture(opaque).and_then(|k| data.args.get(k));
+            if let Some(&receiver) = receiver {
+                if let crate::ir::ValueDef::Result(def, _) = func.values[receiver].def {
+                    stored[receiver] |= matches!(func.insts[def].op, Op::Opaque(_));
+                }
+            }
+        }
         // A `&mut` window is written through, not rebound; its array is the one
         // borrowed mutably.
         let windows: Vec<Inst> = func
@@ -349,6 +363,10 @@ impl<'f> Emitter<'f> {
             }
         };
         let result = self.pattern(&data.results);
+        // A constant whose methods may take `&mut self`: maybe none does.
+        if matches!(data.op, Op::Opaque(_)) && data.results.iter().any(|&r| self.stored[r]) {
+            return quote_spanned!(span=> #[allow(unused_mut)] let mut #result = #rhs;);
+        }
         // A buffer of constants that statements write to.
         if data.results.iter().any(|&r| self.stored[r]) {
             return quote_spanned!(span=> let mut #result = #rhs;);

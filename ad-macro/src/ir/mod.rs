@@ -661,6 +661,17 @@ fn capture_index(tokens: &TokenStream) -> Option<usize> {
         .ok()
 }
 
+/// The capture a method call's receiver is, in an opaque `v2.next_f64()`.
+pub fn receiver_capture(opaque: &Opaque) -> Option<usize> {
+    match &opaque.expr {
+        syn::Expr::MethodCall(call) => match &*call.receiver {
+            syn::Expr::Verbatim(tokens) => capture_index(tokens),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// Replaces every capture placeholder in `expr` by the tokens `name(k)` gives.
 pub fn substitute_captures(expr: &mut syn::Expr, name: &mut dyn FnMut(usize) -> TokenStream) {
     struct Substitute<'a>(&'a mut dyn FnMut(usize) -> TokenStream);

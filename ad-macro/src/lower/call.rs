@@ -149,6 +149,15 @@ impl Lowerer<'_> {
             found: bool,
         }
         impl<'ast> syn::visit::Visit<'ast> for Mentions<'_, '_> {
+            // `y.len()` is an integer, whatever `y` holds.
+            fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+                let size =
+                    (call.method == "len" || call.method == "is_empty") && call.args.is_empty();
+                if !size {
+                    syn::visit::visit_expr_method_call(self, call);
+                }
+            }
+
             fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
                 let value = path
                     .path

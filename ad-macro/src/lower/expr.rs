@@ -76,9 +76,15 @@ impl Lowerer<'_> {
             syn::Expr::Loop(body) => return self.lower_loop(body),
             syn::Expr::Break(exit) => return self.lower_break(exit),
             syn::Expr::Continue(exit) => return self.lower_continue(exit),
-            // Desugaring turns every `match` into an `if` chain, and leaves one only
-            // where it reported the pattern it could not test.
-            syn::Expr::Match(_) => self.poison(span),
+            // Desugaring turns every `match` into an `if` chain, whose bindings it takes
+            // out with `match s { PAT => v, _ => unreachable!() }`, and leaves another
+            // only where it reported the pattern it could not test.
+            syn::Expr::Match(choice) => match binding_of(choice) {
+                Some(_) => {
+                    self.lower_pattern_match(expr, &choice.expr, quote::quote!(#choice), span)
+                }
+                None => self.poison(span),
+            },
             syn::Expr::Call(call) => match self.lower_empty_buffer(call) {
                 Some(buffer) => buffer,
                 None => self.lower_call(expr, call),
@@ -141,6 +147,7 @@ impl Lowerer<'_> {
                     None => self.opaque(expr, "a `vec!` of listed values".into(), span),
                 }
             }
+            syn::Expr::Macro(mac) if is_matches(&mac.mac.path) => self.lower_matches(expr, mac),
             syn::Expr::Macro(mac) => {
                 if self.lower_effect(&mac.mac) {
                     return None;
@@ -367,6 +374,122 @@ impl Lowerer<'_> {
         self.builder
             .inst(Op::Opaque(Box::new(opaque)), captures, ty, blame)
     }
+}
+
+impl Lowerer<'_> {
+    /// `matches!(s, PAT)`, a test on a constant: runs as written.
+    fn lower_matches(&mut self, expr: &syn::Expr, mac: &syn::ExprMacro) -> Value {
+        use syn::parse::Parser;
+        let parser = |input: syn::parse::ParseStream| {
+            let scrutinee: syn::Expr = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+            let guard = input.peek(syn::Token![if]);
+            let _: Option<syn::Token![,]> = input.parse()?;
+            Ok((scrutinee, pat, guard || !input.is_empty()))
+        };
+        let span = SourceSpan::of(expr);
+        match parser.parse2(mac.mac.tokens.clone()) {
+            Ok((scrutinee, pat, false)) => {
+                let test = quote::quote!(match SCRUTINEE { #pat => true, _ => false });
+                let value = self.lower_pattern_match(expr, &scrutinee, test, span);
+                self.builder.set_ty(value, Ty::Bool);
+                value
+            }
+            _ => self.error(
+                mac,
+                "#[differentiate] reads `matches!(value, pattern)` without a guard; \
+                 write a guard as `matches!(value, pattern) && condition`",
+            ),
+        }
+    }
+
+    /// A `match` on the constant `scrutinee` (`tokens`, in which `SCRUTINEE` or the
+    /// scrutinee stands for it), run as written: the scrutinee's locals are captured,
+    /// the arms are left alone (the names they bind are theirs).
+    fn lower_pattern_match(
+        &mut self,
+        expr: &syn::Expr,
+        scrutinee: &syn::Expr,
+        tokens: proc_macro2::TokenStream,
+        span: SourceSpan,
+    ) -> Value {
+        if self.mentions_float(scrutinee) {
+            return self.error(
+                scrutinee,
+                "a `match` or `matches!` with these patterns takes apart a value that holds \
+                 differentiable floats, which #[differentiate] does not support; match on \
+                 constants (enums, `Option`, `Result`, integers), or compare the floats with \
+                 `if` and bind their parts with `let`",
+            );
+        }
+        let mut captured = scrutinee.clone();
+        let mut capture = CaptureLocals {
+            lowerer: self,
+            captures: Vec::new(),
+        };
+        capture.visit_expr_mut(&mut captured);
+        let captures = capture.captures;
+        let choice = match syn::parse2::<syn::Expr>(tokens) {
+            Ok(syn::Expr::Match(mut choice)) => {
+                *choice.expr = captured;
+                choice
+            }
+            _ => return self.error(expr, "internal error: a pattern test that does not parse"),
+        };
+        // The `_` arm after a pattern that covers every value (`Ok(i) | Err(i)`) is
+        // unreachable, which rustc would say about the user's `match`.
+        let taken = quote::format_ident!("__ad_taken", span = proc_macro2::Span::mixed_site());
+        let mut block: syn::ExprBlock = syn::parse_quote!({
+            #[allow(unreachable_patterns)]
+            let #taken = ();
+            #taken
+        });
+        // Set after parsing: the capture placeholders are verbatim expressions.
+        if let Some(syn::Stmt::Local(syn::Local {
+            init: Some(init), ..
+        })) = block.block.stmts.first_mut()
+        {
+            *init.expr = syn::Expr::Match(choice);
+        }
+        let choice = syn::Expr::Block(block);
+        let opaque = Opaque {
+            expr: choice,
+            what: "this pattern test".into(),
+            method: false,
+            // Only reads the captured value; the `unreachable!()` arm never runs.
+            reads_only: true,
+        };
+        self.builder
+            .inst(Op::Opaque(Box::new(opaque)), captures, Ty::Other, span)
+    }
+}
+
+/// `matches!` and `::core::matches!`.
+fn is_matches(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == "matches")
+        && path.segments.len() <= 2
+        && path
+            .segments
+            .first()
+            .is_some_and(|s| s.ident == "matches" || s.ident == "core" || s.ident == "std")
+}
+
+/// The name `match s { PAT => v, _ => unreachable!() }`, desugaring's way of
+/// taking out a binding, reads.
+fn binding_of(choice: &syn::ExprMatch) -> Option<&syn::Ident> {
+    let [taken, rest] = &choice.arms[..] else {
+        return None;
+    };
+    let syn::Expr::Path(name) = &*taken.body else {
+        return None;
+    };
+    let unreachable = matches!(&*rest.body, syn::Expr::Macro(m)
+        if m.mac.path.segments.last().is_some_and(|s| s.ident == "unreachable"));
+    let plain = taken.guard.is_none() && rest.guard.is_none();
+    (matches!(rest.pat, syn::Pat::Wild(_)) && unreachable && plain)
+        .then(|| name.path.get_ident())
+        .flatten()
 }
 
 /// Replaces the locals an opaque expression reads with capture placeholders, and
