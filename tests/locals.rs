@@ -43,7 +43,7 @@ fn noisy(x: f64, y: &[f64], seed: u64) -> f64 {
         let k = rng.below(y.len());
         acc += u * x * y[k] + rng.next_f64() * rng.next_f64() * y[0];
         if rng.next_f64() > 0.5 {
-            acc = acc * x;
+            acc *= x;
         }
     }
     let mut count = 0usize;
