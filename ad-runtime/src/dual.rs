@@ -4,7 +4,7 @@
 //! Hessian-vector products need the derivative of each partial derivative the reverse
 //! sweep computes (the tangent of `cos(x)` in the adjoint of `sin(x)`). Rather than a
 //! second table of rules, the generated code evaluates the first-order rule of
-//! [`rules`](crate::rules) over `Dual` numbers: every rule is generic over [`Real`],
+//! [`rules`] over `Dual` numbers: every rule is generic over [`Real`],
 //! and `Dual<T>` is a `Real` whose elementary functions take their derivatives from
 //! that same table. One table serves the gradient, the tangent and the second order.
 //!
