@@ -467,3 +467,94 @@ fn a_vector_helper_called_twice_from_a_vector_function() {
     );
     assert_jacobian("step", &step_jacobian, &want_step);
 }
+
+// ---------------------------------------------------------------- forward mode
+
+/// Two inputs, five outputs: with `forward`, `f_jacobian` takes two forward sweeps
+/// (columns) instead of five reverse ones (rows); `f_jvp` gives J·t.
+#[differentiate(forward)]
+fn trajectory(p: &[f64], speed: f64) -> Vec<f64> {
+    let mut out = vec![0.0; 5];
+    for i in 0..5 {
+        let t = i as f64 * 0.25;
+        out[i] = p[0] * (speed * t).sin() + p[1] * t * t;
+    }
+    out
+}
+
+/// The same without `forward`: reverse sweeps only, the reference for the columns.
+#[differentiate]
+fn trajectory_reverse(p: &[f64], speed: f64) -> Vec<f64> {
+    let mut out = vec![0.0; 5];
+    for i in 0..5 {
+        let t = i as f64 * 0.25;
+        out[i] = p[0] * (speed * t).sin() + p[1] * t * t;
+    }
+    out
+}
+
+fn trajectory_dual(v: &[Dual64]) -> Vec<Dual64> {
+    (0..5)
+        .map(|i| {
+            let t = i as f64 * 0.25;
+            v[0] * (v[2] * t).sin() + v[1] * (t * t)
+        })
+        .collect()
+}
+
+#[test]
+fn forward_mode_of_vector_functions() {
+    let (p, speed) = ([0.8, -1.3], 2.1);
+    let (value, jacobian) = trajectory_jacobian(&p, speed);
+    let (reverse_value, by_rows) = trajectory_reverse_jacobian(&p, speed);
+    assert_eq!(value, reverse_value);
+    assert_eq!(value, trajectory(&p, speed));
+    // Exact, per column, over dual numbers.
+    for j in 0..3 {
+        let args: Vec<Dual64> = [p[0], p[1], speed]
+            .iter()
+            .enumerate()
+            .map(|(k, &x)| {
+                if k == j {
+                    Dual64::from_re(x).derivative()
+                } else {
+                    d(x)
+                }
+            })
+            .collect();
+        let column: Vec<f64> = trajectory_dual(&args).iter().map(|o| o.eps).collect();
+        let ours: Vec<f64> = jacobian.iter().map(|row| row[j]).collect();
+        let rows: Vec<f64> = by_rows.iter().map(|row| row[j]).collect();
+        assert_all_close(&format!("forward column {j}"), &ours, &column);
+        assert_all_close(&format!("reverse column {j}"), &rows, &column);
+    }
+    let t = [0.4, -2.0, 1.5];
+    let (jvp_value, jvp) = trajectory_jvp(&p, speed, &t[..2], t[2]);
+    assert_eq!(jvp_value, value);
+    for (i, row) in jacobian.iter().enumerate() {
+        let want: f64 = row.iter().zip(&t).map(|(j, t)| j * t).sum();
+        assert_close(&format!("jvp[{i}]"), jvp[i], want);
+    }
+}
+
+/// An array output with `forward`, and an output that does not depend on the input
+/// (its tangent is zero).
+#[differentiate(forward)]
+fn spherical(r: f64, theta: f64) -> [f64; 3] {
+    [r * theta.cos(), r * theta.sin(), 1.0]
+}
+
+#[test]
+fn forward_mode_of_array_outputs() {
+    let (r, theta) = (1.5, 0.6);
+    let (value, tangent) = spherical_jvp(r, theta, 0.5, -2.0);
+    assert_eq!(value, spherical(r, theta));
+    let want = [
+        0.5 * theta.cos() + 2.0 * r * theta.sin(),
+        0.5 * theta.sin() - 2.0 * r * theta.cos(),
+        0.0,
+    ];
+    assert_all_close("spherical jvp", &tangent, &want);
+    let (_, jacobian) = spherical_jacobian(r, theta);
+    assert_all_close("spherical row 2", &jacobian[2], &[0.0, 0.0]);
+}

@@ -84,16 +84,12 @@ impl<'a> FnInput<'a> {
             hessian: args.hessian.is_some(),
         };
         input.select_wrt(args, ctxt);
-        if input.vector.is_some() {
-            for span in [args.forward, args.hessian].into_iter().flatten() {
-                ctxt.error_spanned_by(
-                    quote::quote_spanned!(span=> option),
-                    "`forward` and `hessian` apply to functions that return f32 or f64; a \
-                     vector-valued function has `f_vjp` and `f_jacobian` (its forward mode \
-                     is not supported yet): remove the option",
-                );
-            }
-            input.forward = false;
+        if let (Some(_), Some(span)) = (&input.vector, args.hessian) {
+            ctxt.error_spanned_by(
+                quote::quote_spanned!(span=> option),
+                "`hessian` applies to functions that return f32 or f64; a vector-valued \
+                 function has `f_jacobian`, and with `forward`, `f_jvp`: use `forward`",
+            );
             input.hessian = false;
         }
         Some(input)

@@ -81,8 +81,11 @@ pub fn tangent(func: &Function, seeded: &[usize], returned: Returned) -> syn::Re
     pass.region(func.body);
     if returned == Returned::ValueAndTangent {
         let body = func.body;
-        let ty = Ty::Float(func.ret);
-        let tangent = pass.tangent_at_end(body, func.returned(), ty);
+        let value = func.returned();
+        let tangent = match func.values[value].ty {
+            Ty::FloatArray(_) => pass.array_tangent_at_end(body, value),
+            _ => pass.tangent_at_end(body, value, Ty::Float(func.ret)),
+        };
         pass.out.regions[body].yields.push(tangent);
     }
     let mut errors = pass.errors.into_iter();
@@ -182,6 +185,32 @@ impl Tangent<'_> {
             .detached_inst(Op::Zero, Vec::new(), &[ty], SourceSpan::generated());
         self.out.regions[region].insts.push(inst);
         self.out.insts[inst].results[0]
+    }
+
+    /// The tangent of a returned vector at the end of `region`: zeros of its shape
+    /// where it does not depend on the inputs.
+    fn array_tangent_at_end(&mut self, region: Region, array: Value) -> Value {
+        if let Some(tangent) = self.tangent(array) {
+            return tangent;
+        }
+        let ty = self.ty(array);
+        let fixed_len = match self.func.values[array].def {
+            ValueDef::Result(inst, _) => match &self.func.insts[inst].op {
+                Op::NewBuffer { fixed_len } => fixed_len.clone(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let outer = std::mem::take(&mut self.current);
+        let zero = self.push1(Op::Zero, Vec::new(), element(ty));
+        let mut args = vec![zero];
+        if fixed_len.is_none() {
+            args.push(self.push1(Op::Len, vec![array], Ty::Index));
+        }
+        let tangent = self.push1(Op::NewBuffer { fixed_len }, args, ty);
+        let insts = std::mem::replace(&mut self.current, outer);
+        self.out.regions[region].insts.extend(insts);
+        tangent
     }
 
     fn bin(&mut self, op: BinOp, a: Value, b: Value, ty: Ty) -> Value {
