@@ -11,13 +11,14 @@ use quote::quote;
 pub fn emit(item: &syn::ItemFn, input: Option<&FnInput>, errors: syn::Error) -> TokenStream {
     let errors = errors.into_compile_error();
     let stubs = input.map(|input| {
+        let tangents = crate::emit::tangent_stubs(input);
         if input.vector.is_some() {
-            return vector_stubs(input);
+            let vector = vector_stubs(input);
+            return quote!(#vector #tangents);
         }
         let adjoint = adjoint_signature(input);
         let grad = grad_signature(input);
         let composable = composable_signature(input);
-        let tangents = crate::emit::tangent_stubs(input);
         quote! {
             #[allow(unused_variables)]
             #adjoint { ::core::unreachable!() }
