@@ -4,13 +4,17 @@
 //! by one renderer in two modes:
 //!
 //! - [`Mode::F64`]: the function over `f64` with `#[differentiate]`, written the
-//!   way a user would write it: the program under test;
-//! - [`Mode::Dual`]: the same function over `num_dual::Dual64` (`NAME_dual`),
-//!   the oracle. Literals become `c(0.5)`, `i as f64` becomes `c(i as f64)`,
-//!   calls go to the callee's `_dual` twin, slice loops bind `&e`, and `tanh`,
-//!   `powi`, `hypot` and `mul_add` go to helpers in `tests/common/mod.rs` whose
-//!   real part is the `f64` function itself, so that both renderings take the
-//!   same branches.
+//!   way a user would write it: the program under test. Every [`HESSIAN_EVERY`]-th
+//!   program has `#[differentiate(hessian)]` instead, which adds `f_jvp`, `f_hvp`
+//!   and `f_hessian`;
+//! - [`Mode::Dual`]: the same function generic over `D: Oracle` (`NAME_dual`), the
+//!   oracle, instantiated over `num_dual::Dual64` for the gradient and, for the
+//!   programs with `hessian`, over `num_dual::HyperDual64` for H·v. Literals
+//!   become `c::<D>(0.5)`, `i as f64` becomes `c::<D>(i as f64)`, calls go to the
+//!   callee's `_dual` twin, slice loops bind `&e`, and `tanh`, `powi`, `hypot` and
+//!   `mul_add` go to generic helpers in `tests/common/mod.rs` whose real part is
+//!   the `f64` function itself, so that both renderings take the same branches,
+//!   and whose derivative parts are exact to second order.
 //!
 //! The grammar: straight-line arithmetic over the elementary functions (method
 //! and `f64::` path forms), `if` and `match` expressions and statements, calls
@@ -30,7 +34,7 @@
 //! values. Expressions include iterator chains and closures (issue 15): `(0..k).map(…)
 //! .sum()`, a closure bound to a name and called twice, and over the slice `zip` with
 //! `skip`, `fold`, `windows`, `enumerate`, `max_by` and `filter`; the oracle runs the
-//! same chain through the standard library over `Dual64`. Every operation keeps its
+//! same chain through the standard library over `D`. Every operation keeps its
 //! arguments in its smooth domain (`ln` of
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
 //! bounded and central differences are a fair second reference.
@@ -39,9 +43,17 @@
 //! `tests/random_K.rs` (one crate of 4000 programs compiles in worse than linear
 //! time, and separate targets compile in parallel), each with its programs,
 //! their dual twins, adapters from a flat point, and a `CASES` table of two
-//! points (with two values of `n`) per program. `tests/common/mod.rs` checks them
-//! (value bit for bit, gradient against the dual program to 1e-10 relative to
-//! its largest component, central differences).
+//! points (with two values of `n`) per program. A program with `hessian` also has
+//! adapters of `f_jvp`, `f_hvp` and `f_hessian` and of its hyper-dual twin, and
+//! its callees (and `_unary` wrappers) have `hessian` too: a caller with the
+//! option cannot call a function without it. Each point carries a tangent `t`
+//! (for `f_jvp`) and a vector `v` (for `f_hvp`) in [-1, 1], drawn from a stream
+//! of their own so that the programs are the same as without them.
+//! `tests/common/mod.rs` checks them (value bit for bit, gradient against the
+//! dual program to 1e-10 relative to its largest component, central differences;
+//! ∇f·t against the dual gradient, f_hvp's gradient against f_grad's, H·v against
+//! the hyper-dual program to 1e-9 relative and against central differences of
+//! f_grad along `v`; f_hessian's gradient and Hessian times `v`).
 //!
 //! `AD_RANDOM_PROGRAMS` (default [`DEFAULT_PROGRAMS`]) sets the number of
 //! programs, `AD_RANDOM_SEED` draws another set, `AD_RANDOM_KNOWN_BUGS=1`
@@ -57,8 +69,14 @@ const DEFAULT_PROGRAMS: usize = 4000;
 const CHUNKS: usize = 8;
 
 /// Program `p` gets `#[differentiate(hessian)]` (and its second-order checks)
-/// when `p % HESSIAN_EVERY == 0`; its callees then have it too.
-const HESSIAN_EVERY: usize = 2;
+/// when `p % HESSIAN_EVERY == 0`; its callees then have it too. A divisor of
+/// [`CHUNKS`], so whole test targets have it (`random_0` and `random_4`) and their
+/// calls stay as they were. Not every program: `hessian` (f_jvp, f_hvp,
+/// f_hessian) and the hyper-dual twin on all 4000 took the compile time far
+/// beyond twice the 6 minutes of f_grad alone (on two shared cores, the first
+/// half of the test targets alone 12.5 minutes; at 400 programs 1.9 times the CPU
+/// time, 1.55 times with every second program).
+const HESSIAN_EVERY: usize = 4;
 
 /// xorshift64*: small, deterministic, good enough to draw programs.
 struct Rng(u64);
@@ -98,7 +116,7 @@ impl Rng {
 enum Mode {
     /// Over `f64`, with `#[differentiate]`: the program under test.
     F64,
-    /// Over `Dual64`: the oracle.
+    /// Generic over `D: Oracle` (`Dual64`, `HyperDual64`): the oracle.
     Dual,
 }
 
@@ -140,7 +158,7 @@ enum Expr {
     /// `match scrutinee { 0 => a, 1 | 2 => b, _ => c }`.
     Match(String, Box<Expr>, Box<Expr>, Box<Expr>),
     /// An iterator chain or a closure (issue 15); `a` and `b` are captured by its
-    /// closures, `k` sizes a range. The same chain runs over `Dual64` in the oracle.
+    /// closures, `k` sizes a range. The same chain runs over `D` in the oracle.
     Chain(Chain, Box<Expr>, Box<Expr>, usize),
 }
 
@@ -360,7 +378,7 @@ impl Expr {
 
 impl Chain {
     /// The chain in `mode`: the same Rust, with the float type, its literals and
-    /// `tanh` (a helper over `Dual64`) spelled for the mode.
+    /// `tanh` (a helper over `D`) spelled for the mode.
     fn render(self, mode: Mode, a: &str, b: &str, k: usize) -> String {
         let dual = mode == Mode::Dual;
         let float = if dual { "D" } else { "f64" };
@@ -520,7 +538,7 @@ impl Stmt {
                 by_ref,
                 body,
             } => {
-                // The dual loop always binds the element by value (`Dual64` is
+                // The dual loop always binds the element by value (`D` is
                 // `Copy`); the f64 loop sometimes binds a reference, read as `(*e)`.
                 let pattern = if *by_ref && !dual {
                     elem.clone()
@@ -1809,7 +1827,9 @@ fn write_case(
     let args = args.join(", ");
     // Components `first..first + floats` of tuple `g` (then the slice's), flat.
     let flatten = |g: &str, first: usize| {
-        let parts: Vec<String> = (first..first + floats).map(|k| format!("{g}.{k}")).collect();
+        let parts: Vec<String> = (first..first + floats)
+            .map(|k| format!("{g}.{k}"))
+            .collect();
         if program.slice {
             format!(
                 "{{\n        let mut flat = vec![{}];\n        flat.extend_from_slice(&{g}.{});\n        flat\n    }}",

@@ -1,9 +1,16 @@
-//! What the random test targets share: the dual rendering's helpers, the table of
-//! cases, and the check.
+//! What the random test targets share: the oracle's helpers, the table of cases,
+//! and the check.
 //!
 //! `build.rs` writes each program twice: over `f64` with `#[differentiate]` (the
-//! program under test) and over `num_dual::Dual64` (the oracle). [`check`]
-//! evaluates, at each of a program's points:
+//! program under test; `#[differentiate(hessian)]` on the programs it selects)
+//! and generic over [`Oracle`] (the oracle), a trait of the two number types it
+//! is instantiated with: `num_dual::Dual64` (first derivatives) and, for the
+//! programs with `hessian`, `num_dual::HyperDual64` (second derivatives). The
+//! helpers [`c`], [`tanh`], [`powi`], [`hypot`] and [`mul_add`] are generic too:
+//! their real part is the `f64` function's, bit for bit, so that the oracle takes
+//! the program's branches, and their derivative parts are exact to second order
+//! (`tests/helpers.rs` tests them against closed forms). [`check`] evaluates, at
+//! each of a program's points:
 //!
 //! - the value of `f_grad`, which must equal the program's value bit for bit;
 //! - the dual program once per coordinate with a unit tangent: forward-mode
@@ -19,6 +26,24 @@
 //!   and a real error does not go away with the step. So every program, also one
 //!   whose loops' trip counts depend on floats, is checked both ways (over
 //!   4 × 6000 programs, no mismatch survived the second look).
+//!
+//! A program with `hessian` is also checked, at the same points, with the
+//! seeded pseudo-random tangent `t` and vector `v` that `build.rs` writes with
+//! each point:
+//!
+//! - `f_jvp(x, t)`: its value bit for bit, and ∇f·t against the dot product of
+//!   the dual program's gradient with `t`, to [`DUAL_REL`] relative to the sum
+//!   of the terms' magnitudes (at least [`DUAL_FLOOR`]);
+//! - `f_hvp(x, v)`: its value bit for bit; its gradient against `f_grad`'s, to
+//!   [`SAME_REL`]; its H·v against the exact H·v of the hyper-dual program
+//!   (component i is the ε₁ε₂ part of f(x + ε₁·e_i + ε₂·v), one evaluation per
+//!   coordinate), to [`HYPER_REL`] relative to its largest component (at least
+//!   [`DUAL_FLOOR`]); and against central differences of `f_grad` along `v`
+//!   ([`HESSIAN_DIFFERENCES`], a mismatch confirmed with
+//!   [`HESSIAN_DIFFERENCES_SMALL`], as for the gradient);
+//! - `f_hessian(x)`: its value bit for bit, its gradient against `f_grad`'s to
+//!   [`SAME_REL`], and the Hessian times `v` against the exact H·v to
+//!   [`HYPER_REL`].
 
 // The programs are written by a generator, parenthesised for safety, not style;
 // each target uses only some of these helpers.
@@ -242,10 +267,20 @@ fn scale(xs: &[f64]) -> f64 {
 }
 
 /// Pushes a failure per component of `got` off `want` by more than `tolerance`.
-fn compare(failures: &mut Vec<String>, what: &str, got: &[f64], want: &[f64], tolerance: f64) -> bool {
+fn compare(
+    failures: &mut Vec<String>,
+    what: &str,
+    got: &[f64],
+    want: &[f64],
+    tolerance: f64,
+) -> bool {
     let mut agree = got.len() == want.len();
     if !agree {
-        failures.push(format!("{what}: {} components, want {}", got.len(), want.len()));
+        failures.push(format!(
+            "{what}: {} components, want {}",
+            got.len(),
+            want.len()
+        ));
     }
     for (k, (&got, &want)) in got.iter().zip(want).enumerate() {
         // `!(a <= b)` also fails NaNs.
@@ -257,36 +292,54 @@ fn compare(failures: &mut Vec<String>, what: &str, got: &[f64], want: &[f64], to
     agree
 }
 
-/// The second-order checks of one point (see the module doc).
+/// The second-order checks of one point, if the case has them (see the module doc).
 fn check_second(
     failures: &mut Vec<String>,
     at: &str,
     case: &Case,
-    second: &Second,
     point: &Point,
     value: f64,
     gradient: &[f64],
     dual_gradient: &[f64],
 ) {
+    let Some(second) = &case.second else {
+        return;
+    };
     let Point { x, n, t, v } = *point;
     // f_jvp: the value bit for bit, ∇f·t against the dual oracle's gradient,
     // relative to the dot product's terms.
     let (jvp_value, jvp) = (second.jvp)(x, t, n);
     if jvp_value.to_bits() != value.to_bits() {
-        failures.push(format!("{at}: value: f_jvp gives {jvp_value}, f gives {value}"));
+        failures.push(format!(
+            "{at}: value: f_jvp gives {jvp_value}, f gives {value}"
+        ));
     }
     let want: f64 = dual_gradient.iter().zip(t).map(|(g, t)| g * t).sum();
-    let terms: f64 = dual_gradient.iter().zip(t).map(|(g, t)| (g * t).abs()).sum();
+    let terms: f64 = dual_gradient
+        .iter()
+        .zip(t)
+        .map(|(g, t)| (g * t).abs())
+        .sum();
     if !((jvp - want).abs() <= DUAL_REL * terms.max(DUAL_FLOOR)) {
-        failures.push(format!("{at}: f_jvp: got {jvp}, want {want} (∇f·t, dual numbers)"));
+        failures.push(format!(
+            "{at}: f_jvp: got {jvp}, want {want} (∇f·t, dual numbers)"
+        ));
     }
     // f_hvp: the value bit for bit, the gradient f_grad's, H·v the exact one.
     let (hvp_value, hvp_gradient, hv) = (second.hvp)(x, v, n);
     if hvp_value.to_bits() != value.to_bits() {
-        failures.push(format!("{at}: value: f_hvp gives {hvp_value}, f gives {value}"));
+        failures.push(format!(
+            "{at}: value: f_hvp gives {hvp_value}, f gives {value}"
+        ));
     }
     let same = SAME_REL * scale(gradient);
-    compare(failures, &format!("{at}: f_hvp's gradient (f_grad's)"), &hvp_gradient, gradient, same);
+    compare(
+        failures,
+        &format!("{at}: f_hvp's gradient (f_grad's)"),
+        &hvp_gradient,
+        gradient,
+        same,
+    );
     let exact = hyper_hvp(second.hyper, x, v, n);
     let hyper_tolerance = HYPER_REL * scale(&exact);
     let hyper_agrees = compare(
@@ -299,7 +352,9 @@ fn check_second(
     // f_hessian: the value bit for bit, the gradient f_grad's, H times v the exact H·v.
     let (hessian_value, hessian_gradient, hessian) = (second.hessian)(x, n);
     if hessian_value.to_bits() != value.to_bits() {
-        failures.push(format!("{at}: value: f_hessian gives {hessian_value}, f gives {value}"));
+        failures.push(format!(
+            "{at}: value: f_hessian gives {hessian_value}, f gives {value}"
+        ));
     }
     compare(
         failures,
@@ -327,8 +382,10 @@ fn check_second(
             let moved: Vec<f64> = x.iter().zip(v).map(|(x, v)| x + s[0] * v).collect();
             (case.gradient)(&moved, n).1[i]
         };
-        if let Err(mismatch) = ad::check_gradient_with(along, &[0.0], &[hv_i], &HESSIAN_DIFFERENCES) {
-            if ad::check_gradient_with(along, &[0.0], &[hv_i], &HESSIAN_DIFFERENCES_SMALL).is_err() {
+        if let Err(mismatch) = ad::check_gradient_with(along, &[0.0], &[hv_i], &HESSIAN_DIFFERENCES)
+        {
+            if ad::check_gradient_with(along, &[0.0], &[hv_i], &HESSIAN_DIFFERENCES_SMALL).is_err()
+            {
                 let note = if hyper_agrees {
                     " (the hyper-dual program agrees with f_hvp: a jump within 1e-7 of the point?)"
                 } else {
@@ -388,9 +445,7 @@ pub fn check(cases: &[Case]) {
                     failures.push(format!("{at}: finite differences: {mismatch}{note}"));
                 }
             }
-            if let Some(second) = &case.second {
-                check_second(&mut failures, &at, case, second, p, value, &gradient, &want);
-            }
+            check_second(&mut failures, &at, case, p, value, &gradient, &want);
         }
         failing += usize::from(failures.len() > before);
     }
