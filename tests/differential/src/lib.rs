@@ -38,7 +38,10 @@
 //! variables; and iterator chains and closures (issue 15), which the oracle runs
 //! through the standard library.
 //!
-//! TIMINGS
-//! `AD_RANDOM_PROGRAMS=N` checks N,
+//! `cargo test -p ad-differential` checks 4000 programs, 1000 of them to second
+//! order: on two cores shared with other builds, 9.5 minutes (7.8 CPU minutes)
+//! from a clean target directory with the dependencies built, against 6.2 (5.2)
+//! for the gradient checks alone; nearly all of it compiling the programs, the
+//! checks take about a second. `AD_RANDOM_PROGRAMS=N` checks N,
 //! `AD_RANDOM_SEED=S` draws another set, `AD_RANDOM_KNOWN_BUGS=1` re-enables the
 //! shapes excluded because of known macro bugs (listed in `build.rs`).
