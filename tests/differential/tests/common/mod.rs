@@ -47,7 +47,8 @@
 
 // The programs are written by a generator, parenthesised for safety, not style;
 // each target uses only some of these helpers.
-#![allow(dead_code)]
+// `!(a <= b)` is deliberate: it also fails NaNs.
+#![allow(dead_code, clippy::neg_cmp_op_on_partial_ord)]
 
 pub use ad::differentiate;
 pub use num_dual::{Dual64, DualNum, DualStruct, HyperDual64};
@@ -189,14 +190,21 @@ pub struct Point {
     pub v: &'static [f64],
 }
 
+/// `f_jvp` flat: a point, a tangent, `n` → the value and ∇f·t.
+pub type Jvp = fn(&[f64], &[f64], usize) -> (f64, f64);
+/// `f_hvp` flat: a point, a vector, `n` → the value, the gradient and H·v.
+pub type Hvp = fn(&[f64], &[f64], usize) -> (f64, Vec<f64>, Vec<f64>);
+/// `f_hessian` flat: a point, `n` → the value, the gradient and the Hessian.
+pub type Hessian = fn(&[f64], usize) -> (f64, Vec<f64>, Vec<Vec<f64>>);
+
 /// The second-order functions of a program with `#[differentiate(hessian)]`, flat.
 pub struct Second {
     /// `f_jvp` at a point and a tangent: the value and ∇f·t.
-    pub jvp: fn(&[f64], &[f64], usize) -> (f64, f64),
+    pub jvp: Jvp,
     /// `f_hvp` at a point and a vector: the value, the gradient and H·v.
-    pub hvp: fn(&[f64], &[f64], usize) -> (f64, Vec<f64>, Vec<f64>),
+    pub hvp: Hvp,
     /// `f_hessian`: the value, the gradient and the Hessian.
-    pub hessian: fn(&[f64], usize) -> (f64, Vec<f64>, Vec<Vec<f64>>),
+    pub hessian: Hessian,
     /// The program over hyper-dual numbers (the oracle's second rendering).
     pub hyper: fn(&[HyperDual64], usize) -> HyperDual64,
 }
