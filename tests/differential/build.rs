@@ -4,13 +4,17 @@
 //! by one renderer in two modes:
 //!
 //! - [`Mode::F64`]: the function over `f64` with `#[differentiate]`, written the
-//!   way a user would write it: the program under test;
-//! - [`Mode::Dual`]: the same function over `num_dual::Dual64` (`NAME_dual`),
-//!   the oracle. Literals become `c(0.5)`, `i as f64` becomes `c(i as f64)`,
-//!   calls go to the callee's `_dual` twin, slice loops bind `&e`, and `tanh`,
-//!   `powi`, `hypot` and `mul_add` go to helpers in `tests/common/mod.rs` whose
-//!   real part is the `f64` function itself, so that both renderings take the
-//!   same branches.
+//!   way a user would write it: the program under test. Every [`HESSIAN_EVERY`]-th
+//!   program has `#[differentiate(hessian)]` instead, which adds `f_jvp`, `f_hvp`
+//!   and `f_hessian`;
+//! - [`Mode::Dual`]: the same function generic over `D: Oracle` (`NAME_dual`), the
+//!   oracle, instantiated over `num_dual::Dual64` for the gradient and, for the
+//!   programs with `hessian`, over `num_dual::HyperDual64` for H·v. Literals
+//!   become `c::<D>(0.5)`, `i as f64` becomes `c::<D>(i as f64)`, calls go to the
+//!   callee's `_dual` twin, slice loops bind `&e`, and `tanh`, `powi`, `hypot` and
+//!   `mul_add` go to generic helpers in `tests/common/mod.rs` whose real part is
+//!   the `f64` function itself, so that both renderings take the same branches,
+//!   and whose derivative parts are exact to second order.
 //!
 //! The grammar: straight-line arithmetic over the elementary functions (method
 //! and `f64::` path forms), `if` and `match` expressions and statements, calls
@@ -30,7 +34,7 @@
 //! values. Expressions include iterator chains and closures (issue 15): `(0..k).map(…)
 //! .sum()`, a closure bound to a name and called twice, and over the slice `zip` with
 //! `skip`, `fold`, `windows`, `enumerate`, `max_by` and `filter`; the oracle runs the
-//! same chain through the standard library over `Dual64`. Every operation keeps its
+//! same chain through the standard library over `D`. Every operation keeps its
 //! arguments in its smooth domain (`ln` of
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
 //! bounded and central differences are a fair second reference.
@@ -39,9 +43,17 @@
 //! `tests/random_K.rs` (one crate of 4000 programs compiles in worse than linear
 //! time, and separate targets compile in parallel), each with its programs,
 //! their dual twins, adapters from a flat point, and a `CASES` table of two
-//! points (with two values of `n`) per program. `tests/common/mod.rs` checks them
-//! (value bit for bit, gradient against the dual program to 1e-10 relative to
-//! its largest component, central differences).
+//! points (with two values of `n`) per program. A program with `hessian` also has
+//! adapters of `f_jvp`, `f_hvp` and `f_hessian` and of its hyper-dual twin, and
+//! its callees (and `_unary` wrappers) have `hessian` too: a caller with the
+//! option cannot call a function without it. Each point carries a tangent `t`
+//! (for `f_jvp`) and a vector `v` (for `f_hvp`) in [-1, 1], drawn from a stream
+//! of their own so that the programs are the same as without them.
+//! `tests/common/mod.rs` checks them (value bit for bit, gradient against the
+//! dual program to 1e-10 relative to its largest component, central differences;
+//! ∇f·t against the dual gradient, f_hvp's gradient against f_grad's, H·v against
+//! the hyper-dual program to 1e-9 relative and against central differences of
+//! f_grad along `v`; f_hessian's gradient and Hessian times `v`).
 //!
 //! `AD_RANDOM_PROGRAMS` (default [`DEFAULT_PROGRAMS`]) sets the number of
 //! programs, `AD_RANDOM_SEED` draws another set, `AD_RANDOM_KNOWN_BUGS=1`
@@ -55,6 +67,16 @@ const DEFAULT_PROGRAMS: usize = 4000;
 
 /// Test targets (`tests/random_K.rs`), compiled in parallel; calls stay within one.
 const CHUNKS: usize = 8;
+
+/// Program `p` gets `#[differentiate(hessian)]` (and its second-order checks)
+/// when `p % HESSIAN_EVERY == 0`; its callees then have it too. A divisor of
+/// [`CHUNKS`], so whole test targets have it (`random_0` and `random_4`) and their
+/// calls stay as they were. Not every program: `hessian` (f_jvp, f_hvp,
+/// f_hessian) and the hyper-dual twin on all 4000 took the compile time far
+/// beyond twice the 6 minutes of f_grad alone (on two shared cores, the first
+/// half of the test targets alone 12.5 minutes; at 400 programs 1.9 times the CPU
+/// time, 1.55 times with every second program).
+const HESSIAN_EVERY: usize = 4;
 
 /// xorshift64*: small, deterministic, good enough to draw programs.
 struct Rng(u64);
@@ -94,7 +116,7 @@ impl Rng {
 enum Mode {
     /// Over `f64`, with `#[differentiate]`: the program under test.
     F64,
-    /// Over `Dual64`: the oracle.
+    /// Generic over `D: Oracle` (`Dual64`, `HyperDual64`): the oracle.
     Dual,
 }
 
@@ -136,7 +158,7 @@ enum Expr {
     /// `match scrutinee { 0 => a, 1 | 2 => b, _ => c }`.
     Match(String, Box<Expr>, Box<Expr>, Box<Expr>),
     /// An iterator chain or a closure (issue 15); `a` and `b` are captured by its
-    /// closures, `k` sizes a range. The same chain runs over `Dual64` in the oracle.
+    /// closures, `k` sizes a range. The same chain runs over `D` in the oracle.
     Chain(Chain, Box<Expr>, Box<Expr>, usize),
 }
 
@@ -236,6 +258,8 @@ struct Program {
     name: String,
     floats: usize,
     slice: bool,
+    /// Rendered with `#[differentiate(hessian)]` (see [`HESSIAN_EVERY`]).
+    hessian: bool,
     body: Vec<Stmt>,
     result: Expr,
 }
@@ -275,9 +299,9 @@ impl Expr {
             Expr::Var(name) => name.clone(),
             Expr::Deref(name) if dual => name.clone(),
             Expr::Deref(name) => format!("(*{name})"),
-            Expr::Coef(x) if dual => format!("c({})", literal(*x)),
+            Expr::Coef(x) if dual => format!("c::<D>({})", literal(*x)),
             Expr::Coef(x) => literal(*x),
-            Expr::Lit(x) if dual => format!("c({})", literal(*x)),
+            Expr::Lit(x) if dual => format!("c::<D>({})", literal(*x)),
             Expr::Lit(x) => format!("{}_f64", literal(*x)),
             Expr::IntAsFloat(i) => {
                 let i = if i.chars().all(|c| c.is_ascii_alphanumeric()) {
@@ -286,13 +310,13 @@ impl Expr {
                     format!("({i})")
                 };
                 if dual {
-                    format!("c({i} as f64)")
+                    format!("c::<D>({i} as f64)")
                 } else {
                     format!("({i} as f64)")
                 }
             }
             Expr::Elem(index) => format!("w[{index}]"),
-            Expr::SliceSum if dual => "w.iter().sum::<Dual64>()".into(),
+            Expr::SliceSum if dual => "w.iter().sum::<D>()".into(),
             Expr::SliceSum => "w.iter().sum::<f64>()".into(),
             Expr::Neg(a) => format!("-({})", a.render(mode)),
             Expr::Bin(op, a, b) => format!("({} {op} {})", a.render(mode), b.render(mode)),
@@ -354,13 +378,13 @@ impl Expr {
 
 impl Chain {
     /// The chain in `mode`: the same Rust, with the float type, its literals and
-    /// `tanh` (a helper over `Dual64`) spelled for the mode.
+    /// `tanh` (a helper over `D`) spelled for the mode.
     fn render(self, mode: Mode, a: &str, b: &str, k: usize) -> String {
         let dual = mode == Mode::Dual;
-        let float = if dual { "Dual64" } else { "f64" };
+        let float = if dual { "D" } else { "f64" };
         let lit = |x: &str| {
             if dual {
-                format!("c({x})")
+                format!("c::<D>({x})")
             } else {
                 x.to_owned()
             }
@@ -406,7 +430,7 @@ impl Chain {
             Chain::Filter => {
                 let body = tanh(format!("cv * {a} + {one}"));
                 let bound = if dual {
-                    "cv.re > 0.1".to_owned()
+                    "cv.re() > 0.1".to_owned()
                 } else {
                     "cv > 0.1".to_owned()
                 };
@@ -514,7 +538,7 @@ impl Stmt {
                 by_ref,
                 body,
             } => {
-                // The dual loop always binds the element by value (`Dual64` is
+                // The dual loop always binds the element by value (`D` is
                 // `Copy`); the f64 loop sometimes binds a reference, read as `(*e)`.
                 let pattern = if *by_ref && !dual {
                     elem.clone()
@@ -554,8 +578,9 @@ impl Stmt {
 impl Program {
     fn render(&self, mode: Mode) -> String {
         let (float, attribute, suffix) = match mode {
+            Mode::F64 if self.hessian => ("f64", "#[differentiate(hessian)]\n", ""),
             Mode::F64 => ("f64", "#[differentiate]\n", ""),
-            Mode::Dual => ("Dual64", "", "_dual"),
+            Mode::Dual => ("D", "", "_dual<D: Oracle>"),
         };
         let mut params: Vec<String> = (0..self.floats).map(|k| format!("x{k}: {float}")).collect();
         if self.slice {
@@ -585,6 +610,8 @@ struct Callee {
     int_arg: bool,
     /// Estimated operations per call.
     cost: f64,
+    /// Has `f_jvp`/`f_hvp`: a caller with `hessian` may only call such callees.
+    hessian: bool,
 }
 
 #[derive(Clone)]
@@ -627,6 +654,8 @@ struct Gen<'r> {
     scopes: Vec<Scope>,
     callees: &'r [Callee],
     slice: bool,
+    /// The function has `hessian`, so its callees must have it too.
+    hessian: bool,
     /// The enclosing loops, innermost last.
     loops: Vec<Frame>,
     /// Nesting of `if`/`match` statements.
@@ -858,11 +887,13 @@ impl Gen<'_> {
             return a;
         }
         let budget = 20_000.0 - self.cost;
-        let (trips, slice) = (self.trips, self.slice);
+        let (trips, slice, hessian) = (self.trips, self.slice, self.hessian);
         let fitting: Vec<usize> = (0..self.callees.len())
             .filter(|&k| {
                 let callee = &self.callees[k];
-                (slice || !callee.slice) && callee.cost * trips < budget.min(4000.0)
+                (slice || !callee.slice)
+                    && (callee.hessian || !hessian)
+                    && callee.cost * trips < budget.min(4000.0)
             })
             .collect();
         if fitting.is_empty() {
@@ -1664,6 +1695,9 @@ fn main() {
     let known_bugs = std::env::var("AD_RANDOM_KNOWN_BUGS").is_ok_and(|v| v == "1");
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut rng = Rng(seed | 1);
+    // The tangents of the second-order checks come from their own stream, so
+    // that the programs drawn are the same with and without them.
+    let mut tangents = Rng((seed ^ 0x7a9_6e47) | 1);
     // Program `p` goes to part `p % CHUNKS` and may call the earlier programs of
     // its part; drawn in order, it is the same whatever the count.
     let mut outs = vec![String::new(); CHUNKS];
@@ -1672,19 +1706,21 @@ fn main() {
     for p in 0..count {
         let chunk = p % CHUNKS;
         let (out, callees) = (&mut outs[chunk], &mut callees[chunk]);
-        let (program, callee) = generate(&mut rng, p, callees, known_bugs);
+        let hessian = p % HESSIAN_EVERY == 0;
+        let (program, callee) = generate(&mut rng, p, callees, hessian, known_bugs);
         out.push_str(&program.render(Mode::F64));
         out.push_str(&program.render(Mode::Dual));
-        write_case(&mut rng, &program, out, &mut cases[chunk]);
+        write_case(&mut rng, &mut tangents, &program, out, &mut cases[chunk]);
         // One-parameter functions become callees of later ones; without a
         // slice, also through a wrapper of one parameter.
         if program.floats == 1 {
             if !program.slice && rng.chance(50) {
                 let name = &program.name;
+                let option = if hessian { "(hessian)" } else { "" };
                 writeln!(
                     out,
-                    "#[differentiate]\nfn {name}_unary(x0: f64) -> f64 {{\n    {name}(x0, 1)\n}}\n\n\
-                     fn {name}_unary_dual(x0: Dual64) -> Dual64 {{\n    {name}_dual(x0, 1)\n}}\n"
+                    "#[differentiate{option}]\nfn {name}_unary(x0: f64) -> f64 {{\n    {name}(x0, 1)\n}}\n\n\
+                     fn {name}_unary_dual<D: Oracle>(x0: D) -> D {{\n    {name}_dual(x0, 1)\n}}\n"
                 )
                 .unwrap();
                 callees.push(Callee {
@@ -1709,7 +1745,13 @@ fn main() {
 }
 
 /// Draws program `p`; returns it and its description as a callee.
-fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (Program, Callee) {
+fn generate(
+    rng: &mut Rng,
+    p: usize,
+    callees: &[Callee],
+    hessian: bool,
+    known_bugs: bool,
+) -> (Program, Callee) {
     let floats = 1 + rng.below(3);
     let slice = rng.chance(35);
     let name = format!("program_{p}");
@@ -1732,6 +1774,7 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
         scopes: vec![params, Scope::default()],
         callees,
         slice,
+        hessian,
         loops: Vec::new(),
         branches: 0,
         trips: 1.0,
@@ -1748,11 +1791,13 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
         slice,
         int_arg: true,
         cost: gen.cost + 10.0,
+        hessian,
     };
     let program = Program {
         name,
         floats,
         slice,
+        hessian,
         body,
         result,
     };
@@ -1760,49 +1805,99 @@ fn generate(rng: &mut Rng, p: usize, callees: &[Callee], known_bugs: bool) -> (P
 }
 
 /// Adapters from a flat point to `program`'s parameters, and its `CASES` entry.
-fn write_case(rng: &mut Rng, program: &Program, out: &mut String, cases: &mut String) {
+fn write_case(
+    rng: &mut Rng,
+    tangents: &mut Rng,
+    program: &Program,
+    out: &mut String,
+    cases: &mut String,
+) {
     let name = &program.name;
     let floats = program.floats;
-    let mut args: Vec<String> = (0..floats).map(|k| format!("p[{k}]")).collect();
-    if program.slice {
-        args.push(format!("&p[{floats}..]"));
-    }
+    // The differentiable parameters' arguments from a flat slice `p`.
+    let flat_args = |p: &str| {
+        let mut args: Vec<String> = (0..floats).map(|k| format!("{p}[{k}]")).collect();
+        if program.slice {
+            args.push(format!("&{p}[{floats}..]"));
+        }
+        args
+    };
+    let mut args = flat_args("p");
     args.push("n".into());
     let args = args.join(", ");
-    let grads: Vec<String> = (1..=floats).map(|k| format!("g.{k}")).collect();
-    let flat = if program.slice {
-        format!(
-            "let mut flat = vec![{}];\n    flat.extend_from_slice(&g.{});\n    (g.0, flat)",
-            grads.join(", "),
-            floats + 1
-        )
-    } else {
-        format!("(g.0, vec![{}])", grads.join(", "))
+    // Components `first..first + floats` of tuple `g` (then the slice's), flat.
+    let flatten = |g: &str, first: usize| {
+        let parts: Vec<String> = (first..first + floats)
+            .map(|k| format!("{g}.{k}"))
+            .collect();
+        if program.slice {
+            format!(
+                "{{\n        let mut flat = vec![{}];\n        flat.extend_from_slice(&{g}.{});\n        flat\n    }}",
+                parts.join(", "),
+                first + floats
+            )
+        } else {
+            format!("vec![{}]", parts.join(", "))
+        }
     };
     writeln!(
         out,
         "fn {name}_value(p: &[f64], n: usize) -> f64 {{\n    {name}({args})\n}}\n\n\
-         fn {name}_gradient(p: &[f64], n: usize) -> (f64, Vec<f64>) {{\n    let g = {name}_grad({args});\n    {flat}\n}}\n\n\
-         fn {name}_on_duals(p: &[Dual64], n: usize) -> Dual64 {{\n    {name}_dual({args})\n}}\n"
+         fn {name}_gradient(p: &[f64], n: usize) -> (f64, Vec<f64>) {{\n    let g = {name}_grad({args});\n    (g.0, {})\n}}\n\n\
+         fn {name}_on_duals(p: &[Dual64], n: usize) -> Dual64 {{\n    {name}_dual({args})\n}}\n",
+        flatten("g", 1)
     )
     .unwrap();
-    // Two points, at two values of `n`.
+    let second = if program.hessian {
+        let params = usize::from(program.slice) + floats;
+        let t_args = flat_args("t").join(", ");
+        let v_args = flat_args("v").join(", ");
+        writeln!(
+            out,
+            "fn {name}_tangent(p: &[f64], t: &[f64], n: usize) -> (f64, f64) {{\n    {name}_jvp({args}, {t_args})\n}}\n\n\
+             fn {name}_second(p: &[f64], v: &[f64], n: usize) -> (f64, Vec<f64>, Vec<f64>) {{\n    let h = {name}_hvp({args}, {v_args});\n    (h.0, {}, {})\n}}\n\n\
+             fn {name}_hessian_flat(p: &[f64], n: usize) -> (f64, Vec<f64>, Vec<Vec<f64>>) {{\n    {name}_hessian({args})\n}}\n\n\
+             fn {name}_on_hyperduals(p: &[HyperDual64], n: usize) -> HyperDual64 {{\n    {name}_dual({args})\n}}\n",
+            flatten("h", 1),
+            flatten("h", 1 + params),
+        )
+        .unwrap();
+        format!(
+            "Some(Second {{ jvp: {name}_tangent, hvp: {name}_second, hessian: {name}_hessian_flat, hyper: {name}_on_hyperduals }})"
+        )
+    } else {
+        "None".to_owned()
+    };
+    // Two points, at two values of `n`, each with the tangents of the
+    // second-order checks (`t` for f_jvp, `v` for f_hvp), in [-1, 1].
     let len = if program.slice { 1 + rng.below(4) } else { 0 };
     let first_n = rng.below(4);
     let ns = [first_n, (first_n + 1 + rng.below(3)) % 4];
+    let list = |xs: &[f64]| {
+        let xs: Vec<String> = xs.iter().map(|x| format!("{x:.8}")).collect();
+        xs.join(", ")
+    };
     let points: Vec<String> = ns
         .iter()
         .map(|n| {
-            let point: Vec<String> = coordinates(rng, floats + len)
-                .iter()
-                .map(|x| format!("{x:.8}"))
-                .collect();
-            format!("(&[{}], {n})", point.join(", "))
+            let x = coordinates(rng, floats + len);
+            let mut tangent = || -> Vec<f64> {
+                (0..x.len())
+                    .map(|_| tangents.below(2001) as f64 / 1000.0 - 1.0)
+                    .collect()
+            };
+            let (t, v) = (tangent(), tangent());
+            format!(
+                "Point {{ x: &[{}], n: {n}, t: &[{}], v: &[{}] }}",
+                list(&x),
+                list(&t),
+                list(&v)
+            )
         })
         .collect();
     writeln!(
         cases,
-        "    Case {{ name: \"{name}\", points: &[{}], value: {name}_value, gradient: {name}_gradient, dual: {name}_on_duals }},",
+        "    Case {{ name: \"{name}\", points: &[{}], value: {name}_value, gradient: {name}_gradient, dual: {name}_on_duals, second: {second} }},",
         points.join(", "),
     )
     .unwrap();
