@@ -473,6 +473,8 @@ fn a_vector_helper_called_twice_from_a_vector_function() {
 /// Two inputs, five outputs: with `forward`, `f_jacobian` takes two forward sweeps
 /// (columns) instead of five reverse ones (rows); `f_jvp` gives J·t.
 #[differentiate(forward)]
+// Index writes into the returned buffer are the shape under test.
+#[allow(clippy::needless_range_loop)]
 fn trajectory(p: &[f64], speed: f64) -> Vec<f64> {
     let mut out = vec![0.0; 5];
     for i in 0..5 {
@@ -484,6 +486,8 @@ fn trajectory(p: &[f64], speed: f64) -> Vec<f64> {
 
 /// The same without `forward`: reverse sweeps only, the reference for the columns.
 #[differentiate]
+// Index writes into the returned buffer are the shape under test.
+#[allow(clippy::needless_range_loop)]
 fn trajectory_reverse(p: &[f64], speed: f64) -> Vec<f64> {
     let mut out = vec![0.0; 5];
     for i in 0..5 {
