@@ -341,3 +341,83 @@ fn a_struct_with_a_constant_field() {
         check("integrate", value, &[dx, dr], integrate_ref, &point);
     }
 }
+
+#[differentiate]
+fn guarded(x: f32, y: f32) -> f32 {
+    let (a, n) = if x > 0.0 {
+        (x * y, 3)
+    } else if y > 0.0 {
+        return 5.0 * y;
+    } else {
+        (y, 2)
+    };
+    let mut acc = a;
+    for _ in 0..n {
+        acc = acc * 0.5 + 2.0 * a;
+    }
+    acc
+}
+
+fn guarded_ref<T: DualNum<Primitive = f64> + Copy>(v: &[T]) -> T {
+    let (x, y) = (v[0], v[1]);
+    let (a, n) = if x.re() > 0.0 {
+        (x * y, 3)
+    } else if y.re() > 0.0 {
+        return y * 5.0;
+    } else {
+        (y, 2)
+    };
+    let mut acc = a;
+    for _ in 0..n {
+        acc = acc * 0.5 + a * 2.0;
+    }
+    acc
+}
+
+#[test]
+fn a_tuple_with_a_constant_and_an_early_return_in_f32() {
+    for point in [[0.75f32, -1.25], [-0.5, 1.5], [-0.5, -1.5]] {
+        let (value, dx, dy) = guarded_grad(point[0], point[1]);
+        let wide = [f64::from(point[0]), f64::from(point[1])];
+        let at: Vec<num_dual::Dual64> =
+            wide.iter().map(|&x| num_dual::Dual64::from_re(x)).collect();
+        let want = dual_gradient(guarded_ref, &wide);
+        let close =
+            |got: f32, want: f64| (f64::from(got) - want).abs() <= 1e-5 * want.abs().max(1.0);
+        assert!(
+            close(value, guarded_ref(&at).re),
+            "value {value} at {point:?}"
+        );
+        assert!(
+            close(dx, want[0]) && close(dy, want[1]),
+            "({dx}, {dy}) vs {want:?} at {point:?}"
+        );
+    }
+}
+
+// Shadowed and captured: a later `let p` that is not a tuple hides the replaced
+// one, and a closure reads the elements it captures.
+#[differentiate]
+fn shadowed(x: f64, y: f64) -> f64 {
+    let p: (f64, f64) = (x, 3.0 * y);
+    let scale = |t: f64| t * p.0 + p.1;
+    let q = scale(y);
+    let p = p.0 * p.1 + q;
+    2.0 * p
+}
+
+fn shadowed_ref<T: DualNum<Primitive = f64> + Copy>(v: &[T]) -> T {
+    let (x, y) = (v[0], v[1]);
+    let p: (T, T) = (x, y * 3.0);
+    let scale = |t: T| t * p.0 + p.1;
+    let q = scale(y);
+    let p = p.0 * p.1 + q;
+    p * 2.0
+}
+
+#[test]
+fn a_tuple_local_shadowed_and_captured() {
+    let point = [0.6, -1.4];
+    let (value, dx, dy) = shadowed_grad(point[0], point[1]);
+    check("shadowed", value, &[dx, dy], shadowed_ref, &point);
+}

@@ -155,10 +155,11 @@ impl Scalar<'_> {
         expr: &syn::Expr,
         fields: &[(syn::Member, syn::Ident)],
     ) -> Vec<syn::Stmt> {
-        // Never read: every branch that does not leave early assigns the element.
+        // Never read: every branch that does not leave early assigns the element,
+        // and lowering gives one that does a placeholder of the others' type.
         let mut stmts: Vec<syn::Stmt> = fields
             .iter()
-            .map(|(_, local)| syn::parse_quote!(let mut #local = 0.0;))
+            .map(|(_, local)| syn::parse_quote!(let mut #local = __ad_unset;))
             .collect();
         let mut expr = expr.clone();
         self.assign_tails(&mut expr, fields);
@@ -239,20 +240,21 @@ impl Scalar<'_> {
         }
     }
 
-    /// An error for a bare read of a replaced local where a whole value is needed.
-    fn reject_whole(&self, expr: &syn::Expr, use_: &str) -> bool {
+    /// An error for a bare read of a replaced local where a whole value is needed;
+    /// the read becomes the stand-in lowering does not report again.
+    fn reject_whole(&self, expr: &mut syn::Expr, use_: &str) {
         if self.record(expr).is_none() {
-            return false;
+            return;
         }
         self.ctxt.error_spanned_by(
-            expr,
+            &*expr,
             format!(
                 "a tuple or struct local is split into its elements in a #[differentiate] \
-                 function, so it cannot be {use_}; pass or return its elements \
-                 (`p.0`, `s.x`) instead"
+                 function, so it cannot be {use_}; use its elements \
+                 (`p.0`, `s.x`) there instead"
             ),
         );
-        true
+        *expr = super::reported();
     }
 }
 
@@ -301,18 +303,18 @@ impl VisitMut for Scalar<'_> {
                 return;
             }
             syn::Expr::Call(call) => {
-                for arg in &call.args {
+                for arg in &mut call.args {
                     self.reject_whole(arg, "passed to a function");
                 }
             }
             syn::Expr::MethodCall(call) => {
-                self.reject_whole(&call.receiver, "the receiver of a method");
-                for arg in &call.args {
+                self.reject_whole(&mut call.receiver, "the receiver of a method");
+                for arg in &mut call.args {
                     self.reject_whole(arg, "passed to a function");
                 }
             }
             syn::Expr::Return(ret) => {
-                if let Some(value) = &ret.expr {
+                if let Some(value) = &mut ret.expr {
                     self.reject_whole(value, "returned");
                 }
             }
@@ -487,7 +489,7 @@ mod tests {
             let (a, b) = if c { (x, y) } else { (y, x) };
             a * b
         }));
-        assert!(out.contains("let mut __ad_tuple_0_1 = 0.0"), "{out}");
+        assert!(out.contains("let mut __ad_tuple_0_1 = __ad_unset"), "{out}");
         assert!(out.contains("let a = __ad_tuple_0_1"), "{out}");
         assert!(!out.contains("(x , y)"), "{out}");
     }
