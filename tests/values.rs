@@ -421,3 +421,37 @@ fn a_tuple_local_shadowed_and_captured() {
     let (value, dx, dy) = shadowed_grad(point[0], point[1]);
     check("shadowed", value, &[dx, dy], shadowed_ref, &point);
 }
+
+// A struct of constants used whole (a method's receiver) is left as it was: it runs
+// in the forward sweep.
+struct Lcg {
+    state: u64,
+}
+
+impl Lcg {
+    fn next_f64(&mut self) -> f64 {
+        self.state = self
+            .state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (self.state >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[differentiate]
+fn noisy(x: f64, seed: u64) -> f64 {
+    let mut rng = Lcg { state: seed };
+    let u = rng.next_f64();
+    let w = rng.next_f64();
+    3.0 * x * x * u + w * x
+}
+
+#[test]
+fn a_struct_of_constants_with_methods_runs_as_written() {
+    let mut rng = Lcg { state: 7 };
+    let (u, w) = (rng.next_f64(), rng.next_f64());
+    let x = 0.8;
+    let (value, dx) = noisy_grad(x, 7);
+    assert_close("noisy", value, 3.0 * x * x * u + w * x);
+    assert_close("noisy dx", dx, 6.0 * x * u + w);
+}

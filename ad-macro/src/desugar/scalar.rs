@@ -10,8 +10,10 @@
 //!   pattern or to a name (`let (a, b) = if c { (x, y) } else { (y, x) };`): one
 //!   local per element is declared first and each branch's tail assigns them.
 //! - A bare read of such a local (`let q = p;`, `let (a, b) = p;`, a branch's tail)
-//!   is the literal of its elements. Passing it to a function or returning it is an
-//!   error: it no longer exists as one value.
+//!   is the literal of its elements. A local that is passed whole to a function,
+//!   borrowed, used as a method's receiver or named in a macro is left as it was: a
+//!   struct of constants with methods (an RNG) still runs in the forward sweep, and
+//!   one of differentiable floats gets lowering's error at its literal.
 //!
 //! This runs top-down over the body before the other rewrites, so a local's
 //! elements are known wherever it is read, also in nested blocks and loops.
@@ -93,14 +95,18 @@ impl Scalar<'_> {
     }
 
     /// `let` statements that replace `local`, or `None` to keep it.
-    fn replace_local(&mut self, local: &syn::Local) -> Option<Vec<syn::Stmt>> {
+    fn replace_local(&mut self, local: &syn::Local, rest: &[syn::Stmt]) -> Option<Vec<syn::Stmt>> {
         let init = local.init.as_ref().filter(|init| init.diverge.is_none())?;
         let pat = match &local.pat {
             syn::Pat::Type(typed) => &*typed.pat,
             pat => pat,
         };
         match pat {
-            syn::Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
+            syn::Pat::Ident(ident)
+                if ident.by_ref.is_none()
+                    && ident.subpat.is_none()
+                    && !used_whole(&ident.ident, rest) =>
+            {
                 let name = ident.ident.to_string();
                 if let Some((shape, members, values)) = literal(&init.expr) {
                     let mut stmts = Vec::new();
@@ -239,33 +245,18 @@ impl Scalar<'_> {
             *semi = Some(Default::default());
         }
     }
-
-    /// An error for a bare read of a replaced local where a whole value is needed;
-    /// the read becomes the stand-in lowering does not report again.
-    fn reject_whole(&self, expr: &mut syn::Expr, use_: &str) {
-        if self.record(expr).is_none() {
-            return;
-        }
-        self.ctxt.error_spanned_by(
-            &*expr,
-            format!(
-                "a tuple or struct local is split into its elements in a #[differentiate] \
-                 function, so it cannot be {use_}; use its elements \
-                 (`p.0`, `s.x`) there instead"
-            ),
-        );
-        *expr = super::reported();
-    }
 }
 
 impl VisitMut for Scalar<'_> {
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
         let depth = self.records.len();
         let stmts = std::mem::take(&mut block.stmts);
-        for mut stmt in stmts {
+        for k in 0..stmts.len() {
+            let (done, rest) = stmts.split_at(k + 1);
+            let mut stmt = done[k].clone();
             self.visit_stmt_mut(&mut stmt);
             if let syn::Stmt::Local(local) = &stmt {
-                if let Some(lets) = self.replace_local(local) {
+                if let Some(lets) = self.replace_local(local, rest) {
                     block.stmts.extend(lets);
                     continue;
                 }
@@ -301,22 +292,6 @@ impl VisitMut for Scalar<'_> {
                     *expr = record.literal();
                 }
                 return;
-            }
-            syn::Expr::Call(call) => {
-                for arg in &mut call.args {
-                    self.reject_whole(arg, "passed to a function");
-                }
-            }
-            syn::Expr::MethodCall(call) => {
-                self.reject_whole(&mut call.receiver, "the receiver of a method");
-                for arg in &mut call.args {
-                    self.reject_whole(arg, "passed to a function");
-                }
-            }
-            syn::Expr::Return(ret) => {
-                if let Some(value) = &mut ret.expr {
-                    self.reject_whole(value, "returned");
-                }
             }
             syn::Expr::Struct(literal) => {
                 if let Some(rest) = &literal.rest {
@@ -380,6 +355,61 @@ impl Record {
             }
         }
     }
+}
+
+/// Whether a statement of `rest` uses the local `name` as one value: an argument, a
+/// receiver, a borrow, or in a macro's tokens.
+fn used_whole(name: &syn::Ident, rest: &[syn::Stmt]) -> bool {
+    struct Whole<'a> {
+        name: &'a syn::Ident,
+        found: bool,
+    }
+    impl Whole<'_> {
+        fn check(&mut self, expr: &syn::Expr) {
+            if let syn::Expr::Path(path) = expr {
+                self.found |= path.qself.is_none() && path.path.is_ident(self.name);
+            }
+        }
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Whole<'_> {
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            call.args.iter().for_each(|arg| self.check(arg));
+            syn::visit::visit_expr_call(self, call);
+        }
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            self.check(&call.receiver);
+            call.args.iter().for_each(|arg| self.check(arg));
+            syn::visit::visit_expr_method_call(self, call);
+        }
+        fn visit_expr_reference(&mut self, reference: &'ast syn::ExprReference) {
+            self.check(&reference.expr);
+            syn::visit::visit_expr_reference(self, reference);
+        }
+        fn visit_expr_return(&mut self, ret: &'ast syn::ExprReturn) {
+            if let Some(value) = &ret.expr {
+                self.check(value);
+            }
+            syn::visit::visit_expr_return(self, ret);
+        }
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            fn mentions(tokens: proc_macro2::TokenStream, name: &syn::Ident) -> bool {
+                tokens.into_iter().any(|token| match token {
+                    proc_macro2::TokenTree::Ident(ident) => ident == *name,
+                    proc_macro2::TokenTree::Group(group) => mentions(group.stream(), name),
+                    // `{p:?}` in a format string.
+                    proc_macro2::TokenTree::Literal(lit) => {
+                        lit.to_string().contains(&format!("{{{name}"))
+                    }
+                    proc_macro2::TokenTree::Punct(_) => false,
+                })
+            }
+            self.found |= mentions(mac.tokens.clone(), self.name);
+        }
+    }
+    let mut whole = Whole { name, found: false };
+    rest.iter()
+        .for_each(|stmt| syn::visit::Visit::visit_stmt(&mut whole, stmt));
+    whole.found
 }
 
 /// A tuple, a struct literal without `..`, or a tuple struct `P(a, b)` (a call of

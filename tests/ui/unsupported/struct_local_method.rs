@@ -14,8 +14,7 @@ impl State {
 
 #[differentiate]
 fn f(x: f64, v: f64) -> f64 {
-    let mut s = State { x, v };
-    s.x += 0.1 * s.v;
+    let s = State { x, v };
     s.energy()
 }
 
