@@ -204,6 +204,11 @@ fn report_underivable(
                          derivative with #[ad::custom_adjoint]",
                         crate::ir::Prim::names()
                     )
+                } else if matches!(opaque.expr, syn::Expr::Struct(_) | syn::Expr::Tuple(_)) {
+                    "a tuple or struct local is split into one local per element only when \
+                     each read takes an element (`p.0`, `s.x`); passing it whole to a \
+                     function or calling its methods is not supported: pass its elements"
+                        .to_owned()
                 } else if matches!(opaque.expr, syn::Expr::Macro(_)) {
                     "make the buffer with `vec![0.0; n]` and assign its elements (`a[i] = …`)"
                         .to_owned()

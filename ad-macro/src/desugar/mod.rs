@@ -15,6 +15,9 @@
 //!   as indexing, stores and pushes.
 //! - `destructure`: `let [a, b] = x;`, `let &[a, b] = x else { … };`,
 //!   `let (s, c) = x.sin_cos();`, as one `let` per name.
+//! - `scalar`: tuple and small-struct locals (`let p = (x, y);`, `State { x, v }`,
+//!   `P(a, b)`) and tuple values of `if`, `match` and blocks, as one local per
+//!   element; runs first, top-down.
 //!
 //! Names the rewrites introduce start with `__ad_`, which user code does not use.
 
@@ -24,6 +27,7 @@ mod closure;
 mod destructure;
 mod matching;
 mod methods;
+mod scalar;
 
 use crate::ast::FnInput;
 use crate::ctxt::Ctxt;
@@ -40,6 +44,7 @@ pub fn desugar(input: &FnInput, ctxt: &Ctxt) -> syn::Block {
 /// [`desugar`] of a block.
 pub fn desugar_block(block: &syn::Block, ctxt: &Ctxt) -> syn::Block {
     let mut block = block.clone();
+    scalar::scalar_replace(&mut block, ctxt);
     Desugar {
         ctxt,
         next_id: 0,

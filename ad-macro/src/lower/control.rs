@@ -72,8 +72,14 @@ impl Lowerer<'_> {
             else_yields.push(e);
         }
         for &slot in &changed {
-            then_yields.push(then_scopes.value_at(slot));
-            else_yields.push(else_scopes.value_at(slot));
+            let (mut t, mut e) = (then_scopes.value_at(slot), else_scopes.value_at(slot));
+            if self.unset.contains(&t) && !self.unset.contains(&e) {
+                t = self.placeholder_in(then, e).unwrap_or(t);
+            } else if self.unset.contains(&e) && !self.unset.contains(&t) {
+                e = self.placeholder_in(otherwise, t).unwrap_or(e);
+            }
+            then_yields.push(t);
+            else_yields.push(e);
         }
         let tys: Vec<Ty> = then_yields
             .iter()
@@ -90,6 +96,37 @@ impl Lowerer<'_> {
         for (slot, result) in changed.into_iter().zip(results) {
             self.rebind(slot, result);
         }
+        value
+    }
+
+    /// [`Self::placeholder`] of `like`'s type (also integers and flags), made in
+    /// `region`, for a local still unset where that side left early.
+    fn placeholder_in(&mut self, region: Region, like: Value) -> Option<Value> {
+        let literal = |text: &str| {
+            let span = proc_macro2::Span::call_site();
+            match text {
+                "false" => syn::Lit::Bool(syn::LitBool::new(false, span)),
+                text => syn::Lit::Int(syn::LitInt::new(text, span)),
+            }
+        };
+        let ty = self.builder.ty(like);
+        self.builder.reopen_region(region);
+        let value = match ty {
+            Ty::Int | Ty::Index => Some(self.builder.inst(
+                Op::Const(literal("0")),
+                Vec::new(),
+                ty,
+                SourceSpan::generated(),
+            )),
+            Ty::Bool => Some(self.builder.inst(
+                Op::Const(literal("false")),
+                Vec::new(),
+                ty,
+                SourceSpan::generated(),
+            )),
+            _ => self.placeholder(like),
+        };
+        self.builder.close_region(Vec::new());
         value
     }
 

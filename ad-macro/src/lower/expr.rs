@@ -30,6 +30,15 @@ impl Lowerer<'_> {
             }
             // What desugaring left where it reported an error.
             syn::Expr::Path(path) if path.path.is_ident("__ad_reported") => self.poison(span),
+            syn::Expr::Path(path) if path.path.is_ident("__ad_unset") => {
+                let zero =
+                    syn::Lit::Float(syn::LitFloat::new("0.0", proc_macro2::Span::call_site()));
+                let value = self
+                    .builder
+                    .inst(Op::Const(zero), Vec::new(), Ty::FloatLit, span);
+                self.unset.push(value);
+                value
+            }
             syn::Expr::Path(path) => match path.path.get_ident().filter(|_| path.qself.is_none()) {
                 Some(ident) => match self.lookup(ident) {
                     Some(value) => value,

@@ -32,6 +32,7 @@ pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
         return_flags: false,
         loops: Vec::new(),
         next_id: 0,
+        unset: Vec::new(),
     };
     if input.by_ref_self {
         let name = syn::Ident::from(<syn::Token![self]>::default());
@@ -97,6 +98,10 @@ struct Lowerer<'c> {
     /// The numbers of the loops enclosing the code being lowered, innermost last.
     loops: Vec<usize>,
     next_id: usize,
+    /// The first values of locals desugaring declares before a tuple-valued `if`
+    /// assigns them (`__ad_unset`): a branch that leaves early yields a placeholder
+    /// of the other branch's type instead (desugar/scalar.rs).
+    unset: Vec<Value>,
 }
 
 impl Lowerer<'_> {
