@@ -383,7 +383,11 @@ pub use ad_macro::differentiate;
 /// Written generic over the float type, `fn NAME_adjoint<T: ad::Real>(…)` (every
 /// float `T`, the generated functions taking `f64`), it also gives `NAME` forward
 /// mode and second order, by running over [`Dual`] numbers: then functions with the
-/// `forward` and `hessian` options can call `NAME` too.
+/// `forward` and `hessian` options can call `NAME` too. Forward mode reads the
+/// adjoints it adds; the Hessian differentiates them along the direction, so the
+/// derivative must be computed in `T` arithmetic: a quantity taken through `f64`
+/// (`T::from_f64(g(x.to_f64()))`) is a constant to the Hessian. The returned value
+/// may be computed either way.
 ///
 /// ```
 /// fn cube(x: f64) -> f64 {

@@ -562,3 +562,48 @@ fn generic_custom_adjoints_give_tangents_and_hessians() {
         &v,
     );
 }
+
+/// A generic custom adjoint whose value goes through `f64` (so the value carries no
+/// tangent) still gives the right forward mode and Hessian: the tangent is taken
+/// from the adjoints, and the derivative is written in `T`.
+fn cube_root(x: f64) -> f64 {
+    x.cbrt()
+}
+
+#[ad::custom_adjoint]
+fn cube_root_adjoint<T: ad::Real>(x: T, seed: T, d_x: &mut T) -> T {
+    let root = x.cbrt();
+    *d_x += seed / (T::from_f64(3.0) * root * root);
+    T::from_f64(cube_root(x.to_f64()))
+}
+
+#[differentiate(hessian)]
+fn through_cube_root(x: f64, y: f64) -> f64 {
+    cube_root(x * y) * y
+}
+
+#[test]
+fn custom_adjoints_whose_value_is_not_generic() {
+    let (x, y) = (1.7, 0.6);
+    let (_, dx, dy) = through_cube_root_grad(x, y);
+    let (_, jvp) = through_cube_root_jvp(x, y, 0.5, -1.5);
+    assert_close("jvp", jvp, 0.5 * dx - 1.5 * dy);
+    // f = (xy)^(1/3)·y = x^(1/3)·y^(4/3)
+    let (_, gradient, hessian) = through_cube_root_hessian(x, y);
+    assert_all_close("gradient", &gradient, &[dx, dy]);
+    let want = [
+        [
+            -2.0 / 9.0 * x.powf(-5.0 / 3.0) * y.powf(4.0 / 3.0),
+            4.0 / 9.0 * x.powf(-2.0 / 3.0) * y.powf(1.0 / 3.0),
+        ],
+        [
+            4.0 / 9.0 * x.powf(-2.0 / 3.0) * y.powf(1.0 / 3.0),
+            4.0 / 9.0 * x.powf(1.0 / 3.0) * y.powf(-2.0 / 3.0),
+        ],
+    ];
+    assert_matrix_close(
+        "hessian",
+        &hessian,
+        &want.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+    );
+}

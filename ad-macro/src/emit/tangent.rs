@@ -535,9 +535,11 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
 }
 
 /// Forward mode and second order of a `#[custom_adjoint]` written generic over
-/// `T: Real`: the hand-written adjoint run over dual numbers. With a zero seed its
-/// value's tangent is ∇f·t (`f_jvp_all`); with the inputs' and the seed's tangents,
-/// its adjoints' tangents are H·v (`f_hvp_all`).
+/// `T: Real`: the hand-written adjoint run over dual numbers. With seed 1 its
+/// adjoints are the gradient, so ∇f·t is their product with the tangents
+/// (`f_jvp_all`; taken from the adjoints rather than from the value's tangent, which
+/// is lost if the value is computed outside `T`, say through `f64`); with the inputs'
+/// and the seed's tangents, the adjoints' tangents are H·v (`f_hvp_all`).
 pub fn custom(input: &FnInput) -> TokenStream {
     let adjoint = own(input, super::signature::adjoint_name(input));
     let ret = ret(input);
@@ -546,6 +548,7 @@ pub fn custom(input: &FnInput) -> TokenStream {
     let mut args = Vec::new();
     let mut buffers = Vec::new();
     let mut gather = TokenStream::new();
+    let mut slope = Vec::new();
     for p in &input.params {
         let (ident, tangent) = (&p.ident, tangent_ident(&p.ident));
         let dual_ident = format_ident!("dual_{}", ident, span = Span::mixed_site());
@@ -579,6 +582,12 @@ pub fn custom(input: &FnInput) -> TokenStream {
         let (buffer, hv) = (buffer_ident(ident), hvp_ident(ident));
         let dual_buffer = format_ident!("dual_d_{}", ident, span = Span::mixed_site());
         let zero = quote!(#dual::constant(0.0));
+        slope.push(match &p.array {
+            None => quote!(#dual_buffer.re * *#tangent),
+            Some(_) => quote! {
+                #dual_buffer.iter().zip(#tangent.iter()).map(|(d, t)| d.re * *t).sum::<#ret>()
+            },
+        });
         match &p.array {
             None => {
                 setup.extend(quote!(let mut #dual_buffer = #zero;));
@@ -614,8 +623,8 @@ pub fn custom(input: &FnInput) -> TokenStream {
     quote! {
         #jvp -> (#ret, #ret) {
             #setup
-            let #value = #adjoint(#(#args,)* #dual::constant(0.0), #(#buffers),*);
-            (#value.re, #value.eps)
+            let #value = #adjoint(#(#args,)* #dual::constant(1.0), #(#buffers),*);
+            (#value.re, 0.0 #(+ #slope)*)
         }
         #hvp -> #ret {
             #setup
