@@ -107,6 +107,50 @@ fn elementary_functions() {
     );
 }
 
+/// The rest of the rule table, so that every rule's second derivative (the rule
+/// itself evaluated over dual numbers) meets an exact reference.
+#[differentiate(hessian)]
+fn more_elementary(x: f64, y: f64) -> f64 {
+    let a = x.tan() + (x / 3.0).asin() + (y / 3.0).acos() + (x * y).atan();
+    let b = x.sinh() * y.asinh() + (2.0 + x * x).acosh() + (y / 3.0).atanh();
+    let c = x.exp2() + y.exp_m1() * x + (x * x).ln_1p() + x.log(2.0 + y);
+    let e = (1.0 + y * y).log2() * (2.0 + x).log10() + x.mul_add(y, x * x);
+    a * b + c + e + (x - y).abs() * x + (x.to_degrees() * 0.01).cos() * y.to_radians()
+}
+
+fn more_elementary_dual<D: DualNum<Primitive = f64> + Copy>(v: &[D]) -> D {
+    let (x, y) = (v[0], v[1]);
+    let a = x.tan() + (x / 3.0).asin() + (y / 3.0).acos() + (x * y).atan();
+    let b = x.sinh() * y.asinh() + (x * x + 2.0).acosh() + (y / 3.0).atanh();
+    let c = x.exp2() + y.exp_m1() * x + (x * x).ln_1p() + x.ln() / (y + 2.0).ln();
+    let e = (y * y + 1.0).log2() * (x + 2.0).log10() + x * y + x * x;
+    let degrees = x * (180.0 / std::f64::consts::PI);
+    let radians = y * (std::f64::consts::PI / 180.0);
+    a * b + c + e + (x - y).abs() * x + (degrees * 0.01).cos() * radians
+}
+
+#[test]
+fn the_rest_of_the_rule_table() {
+    let v = [0.7, -0.4];
+    for (x, y) in [(0.8, 1.3), (1.9, 0.4)] {
+        let (_, dx, dy) = more_elementary_grad(x, y);
+        let (_, gradient, hessian) = more_elementary_hessian(x, y);
+        let (_, hdx, hdy, hvx, hvy) = more_elementary_hvp(x, y, v[0], v[1]);
+        let (_, jvp) = more_elementary_jvp(x, y, v[0], v[1]);
+        check(
+            "more elementary",
+            Outputs {
+                grad: vec![dx, dy],
+                hessian: (gradient, hessian),
+                hvp: (vec![hdx, hdy], vec![hvx, hvy]),
+                jvp,
+            },
+            &hyper_hessian(more_elementary_dual, &[x, y]),
+            &v,
+        );
+    }
+}
+
 // ---------------------------------------------------------------- slices and loops
 
 /// Rosenbrock's function, whose Hessian is tridiagonal and known in closed form.

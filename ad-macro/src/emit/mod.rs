@@ -82,19 +82,7 @@ fn grad_fn(input: &FnInput) -> TokenStream {
     let args = input.params.iter().map(|p| &p.ident);
     let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
     let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
-    let zeros = wrt.iter().map(|p| match &p.array {
-        Some(array) => {
-            let zero = literal(array.elem, "0.0");
-            match &array.fixed_len {
-                Some(len) => quote!([#zero; #len]),
-                None => {
-                    let ident = &p.ident;
-                    quote!(::std::vec![#zero; #ident.len()])
-                }
-            }
-        }
-        None => zero(p.float),
-    });
+    let zeros = wrt.iter().map(|p| zeros(p));
     let one = literal(input.ret, "1.0");
     let value = syn::Ident::new("value", Span::mixed_site());
     quote! {
@@ -103,6 +91,24 @@ fn grad_fn(input: &FnInput) -> TokenStream {
             let #value = #adjoint(#(#args,)* #one, #(&mut #buffers),*);
             (#value, #(#buffers),*)
         }
+    }
+}
+
+/// A zeroed adjoint of a parameter's shape: `0.0`, `[0.0; N]`, or
+/// `vec![0.0; x.len()]`.
+fn zeros(param: &crate::ast::ParamInput) -> TokenStream {
+    match &param.array {
+        Some(array) => {
+            let zero = literal(array.elem, "0.0");
+            match &array.fixed_len {
+                Some(len) => quote!([#zero; #len]),
+                None => {
+                    let ident = &param.ident;
+                    quote!(::std::vec![#zero; #ident.len()])
+                }
+            }
+        }
+        None => zero(param.float),
     }
 }
 

@@ -179,7 +179,7 @@ pub fn grad_signature(input: &FnInput) -> TokenStream {
 
 /// What `_grad` returns for a differentiable parameter: its own type for a scalar,
 /// `[T; N]` for an array, `Vec<T>` for a slice or vector.
-fn adjoint_type(param: &crate::ast::ParamInput) -> TokenStream {
+pub(super) fn adjoint_type(param: &crate::ast::ParamInput) -> TokenStream {
     match &param.array {
         Some(array) => {
             let elem = format_ident!("{}", array.elem.name());

@@ -8,10 +8,10 @@
 //! wrappers that give zeros and unit vectors and shape the results.
 
 use super::signature::{
-    buffer_ident, hvp_ident, own, receiver, seed_ident, seed_tangent_ident, tangent_ident,
-    user_params,
+    adjoint_type, buffer_ident, hvp_ident, own, receiver, seed_ident, seed_tangent_ident,
+    tangent_ident, user_allows, user_params,
 };
-use super::{function_body, literal, zero};
+use super::{function_body, literal, zeros};
 use crate::ast::{FnInput, ParamInput};
 use crate::ir::Function;
 use proc_macro2::{Span, TokenStream};
@@ -157,14 +157,6 @@ fn slot_prelude(input: &FnInput, slots: &[Slot]) -> TokenStream {
     prelude
 }
 
-fn allows<'a>(input: &'a FnInput) -> impl Iterator<Item = &'a syn::Attribute> {
-    input
-        .item
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("allow"))
-}
-
 /// `f_jvp_all`'s signature up to its return type.
 fn jvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
     let vis = &input.item.vis;
@@ -174,7 +166,7 @@ fn jvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         .params
         .iter()
         .map(|p| slot(p, tangent_ident(&p.ident), false));
-    let allows = allows(input);
+    let allows = user_allows(input);
     quote! {
         #[doc(hidden)]
         #(#allows)*
@@ -265,7 +257,7 @@ fn jvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         f = input.name(),
         what = what.replace("{f}", &input.name().to_string()),
     );
-    let allows = allows(input);
+    let allows = user_allows(input);
     let signature = quote! {
         #[doc = #doc]
         #[must_use]
@@ -301,7 +293,7 @@ fn hvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         slots(hvp_ident, true),
     );
     let (seed, t_seed) = (seed_ident(), seed_tangent_ident());
-    let allows = allows(input);
+    let allows = user_allows(input);
     quote! {
         #[doc(hidden)]
         #(#allows)*
@@ -325,23 +317,6 @@ fn hvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
         emitter.operand(func.returned())
     });
     quote!(#signature -> #ret #body)
-}
-
-/// A zeroed adjoint of `param`'s shape: `0.0`, `[0.0; N]`, or `vec![0.0; x.len()]`.
-fn zeros(param: &ParamInput) -> TokenStream {
-    match &param.array {
-        Some(array) => {
-            let zero = literal(array.elem, "0.0");
-            match &array.fixed_len {
-                Some(len) => quote!([#zero; #len]),
-                None => {
-                    let ident = &param.ident;
-                    quote!(::std::vec![#zero; #ident.len()])
-                }
-            }
-        }
-        None => zero(param.float),
-    }
 }
 
 /// `f_hvp`: its signature and its body.
@@ -376,7 +351,7 @@ fn hvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         names(&wrt, "v_"),
         f = input.name()
     );
-    let allows = allows(input);
+    let allows = user_allows(input);
     let signature = quote! {
         #[doc = #doc]
         #[must_use]
@@ -430,18 +405,6 @@ pub(super) fn direction_ident(param: &syn::Ident) -> syn::Ident {
     format_ident!("v_{}", param, span = Span::mixed_site())
 }
 
-/// What `_grad` returns for a differentiable parameter: `T`, `[T; N]` or `Vec<T>`.
-fn adjoint_type(param: &ParamInput) -> TokenStream {
-    let elem = elem(param);
-    match &param.array {
-        Some(array) => match &array.fixed_len {
-            Some(len) => quote!([#elem; #len]),
-            None => quote!(::std::vec::Vec<#elem>),
-        },
-        None => quote!(#elem),
-    }
-}
-
 /// `f_hessian`: one forward-over-reverse sweep per flattened input, along the unit
 /// vector of that input; sweep j gives row j (the Hessian is symmetric).
 fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
@@ -493,7 +456,7 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         names(&wrt, ""),
         f = input.name()
     );
-    let allows = allows(input);
+    let allows = user_allows(input);
     let signature = quote! {
         #[doc = #doc]
         #[must_use]

@@ -3,11 +3,11 @@
 //! instead of `NAME_grad`, and `NAME_jacobian`, one reverse sweep per output.
 //! The body of `NAME_adjoint` is written by `super::adjoint_fn` like a scalar one's.
 
-use super::literal;
 use super::signature::{
-    adjoint_name, buffer_ident, own, receiver, seed_ident, user_allows, user_params,
+    adjoint_name, adjoint_type, buffer_ident, own, receiver, seed_ident, user_allows, user_params,
 };
-use crate::ast::{FloatArray, FnInput, ParamInput};
+use super::{literal, zeros};
+use crate::ast::{FnInput, ParamInput};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 
@@ -203,37 +203,6 @@ fn jacobian_signature(input: &FnInput) -> TokenStream {
         #(#allows)*
         #[allow(clippy::too_many_arguments)]
         #vis fn #name(#receiver #(#params),*) -> (#ret, ::std::vec::Vec<::std::vec::Vec<#elem>>)
-    }
-}
-
-/// What `_vjp` returns for a differentiable parameter (as `_grad` does).
-fn adjoint_type(param: &ParamInput) -> TokenStream {
-    match &param.array {
-        Some(array) => {
-            let elem = format_ident!("{}", array.elem.name());
-            match &array.fixed_len {
-                Some(len) => quote!([#elem; #len]),
-                None => quote!(::std::vec::Vec<#elem>),
-            }
-        }
-        None => param.ty.to_token_stream(),
-    }
-}
-
-/// A zeroed adjoint buffer for a differentiable parameter.
-fn zeros(param: &ParamInput) -> TokenStream {
-    match &param.array {
-        Some(FloatArray { elem, fixed_len }) => {
-            let zero = literal(*elem, "0.0");
-            match fixed_len {
-                Some(len) => quote!([#zero; #len]),
-                None => {
-                    let ident = &param.ident;
-                    quote!(::std::vec![#zero; #ident.len()])
-                }
-            }
-        }
-        None => literal(param.float.unwrap_or(crate::ir::FloatTy::F64), "0.0"),
     }
 }
 

@@ -652,19 +652,10 @@ impl<'t> Reader<'t> {
                 return Ok((Op::Apply(Box::new(callee)), args));
             }
             "apply_adjoint" => return self.apply_adjoint(cursor),
-            "window" | "window_mut" => {
-                let inclusive = if cursor.eat("..=") {
-                    true
-                } else if cursor.eat("..") {
-                    false
-                } else {
-                    return cursor.error("`..` or `..=`");
-                };
-                Op::Window {
-                    mutable: name == "window_mut",
-                    inclusive,
-                }
-            }
+            "window" | "window_mut" => Op::Window {
+                mutable: name == "window_mut",
+                inclusive: range_end(cursor)?,
+            },
             "copy" => {
                 let to_vec = if cursor.eat("to_vec") {
                     true
@@ -675,16 +666,9 @@ impl<'t> Reader<'t> {
                 };
                 Op::CopyOf { to_vec }
             }
-            "slice" => {
-                let inclusive = if cursor.eat("..=") {
-                    true
-                } else if cursor.eat("..") {
-                    false
-                } else {
-                    return cursor.error("`..` or `..=`");
-                };
-                Op::Slice { inclusive }
-            }
+            "slice" => Op::Slice {
+                inclusive: range_end(cursor)?,
+            },
             "buffer" | "adjoint_buffer" => {
                 let args = self.values(cursor)?;
                 let fixed_len = if cursor.eat(";") {
@@ -1182,6 +1166,17 @@ impl syn::visit_mut::VisitMut for Captures {
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
         mac.tokens = self.tokens(mac.tokens.clone());
+    }
+}
+
+/// `..=` (inclusive, `true`) or `..` before a window's or sub-slice's operands.
+fn range_end(cursor: &mut Cursor) -> Result<bool, String> {
+    if cursor.eat("..=") {
+        Ok(true)
+    } else if cursor.eat("..") {
+        Ok(false)
+    } else {
+        cursor.error("`..` or `..=`")
     }
 }
 
