@@ -411,9 +411,56 @@ pub use ad_macro::differentiate;
 #[doc(inline)]
 pub use ad_macro::custom_adjoint;
 pub use ad_runtime::{
-    check, check_gradient, check_gradient_with, check_hessian, check_hessian_with, hessian_check,
-    rules, stack, Dual, GradientMismatch, HessianMismatch, Real, Tolerance,
+    check, check_gradient, check_gradient_with, check_hessian, check_hessian_with, differentiable,
+    hessian_check, rules, stack, Differentiable, Dual, GradientMismatch, HessianMismatch, Real,
+    Tolerance,
 };
+
+/// Derives [`Differentiable`](trait@Differentiable) for a struct, so that a parameter of
+/// its type can be differentiated with respect to; see [Models as
+/// structs](crate#models-as-structs).
+///
+/// Fields of type `f32`/`f64`, `Vec`s, arrays and boxed slices of them, and other
+/// `Differentiable` structs (also in `Vec`s) are differentiable; fields of integer,
+/// `bool`, `char`, `String` or `&str` type (or sequences of them) are constants, and
+/// so is any field marked `#[ad(constant)]` (a float hyper-parameter, an enum, a
+/// config struct): an adjoint holds a clone of them. Works on tuple structs; not on
+/// generic structs, enums or unions.
+///
+/// ```
+/// use ad::Differentiable;
+///
+/// #[derive(Clone, Debug, PartialEq, Differentiable)]
+/// struct Layer {
+///     w: Vec<f64>,
+///     b: f64,
+/// }
+///
+/// #[derive(Clone, Debug, Differentiable)]
+/// struct Model {
+///     layers: Vec<Layer>,
+///     scale: [f64; 2],
+///     #[ad(constant)]
+///     learning_rate: f64,
+///     name: String,
+/// }
+///
+/// let mut model = Model {
+///     layers: vec![Layer { w: vec![1.0, 2.0], b: 0.5 }],
+///     scale: [1.0, 1.0],
+///     learning_rate: 0.1,
+///     name: "tiny".into(),
+/// };
+/// assert_eq!(model.scalar_count(), 5); // w (2), b, scale (2)
+/// assert_eq!(model.to_scalars(), [1.0, 2.0, 0.5, 1.0, 1.0]);
+///
+/// let mut gradient = model.zeroed_like(); // zeros, with the constants copied
+/// gradient.layers[0].b = 1.0;
+/// model.add_scaled(&gradient, -model.learning_rate);
+/// assert_eq!(model.layers[0].b, 0.4);
+/// ```
+#[doc(inline)]
+pub use ad_macro::Differentiable;
 
 /// `value`, unchanged. Inside a `#[differentiate]` function, no adjoint flows back
 /// through it: the gradient treats it as a constant (a "stop-gradient").

@@ -17,6 +17,49 @@ pub struct ParamInput<'a> {
     pub array: Option<FloatArray>,
     /// Whether `f_grad` returns its adjoint.
     pub wrt: bool,
+    /// `Some` for a struct parameter named in `wrt` (`&self` too): the fields the body
+    /// reads, each a parameter of its own in the IR (see `fields.rs`).
+    pub fields: Option<Vec<FieldInput>>,
+    /// Whether it is `&self` (named in `wrt`): no parameter of the generated
+    /// functions, but its adjoint and tangents come first.
+    pub receiver: bool,
+}
+
+/// A field of a struct parameter, as the body reads it.
+pub struct FieldInput {
+    /// The members from the parameter to the field: `[layer, b]` for `p.layer.b`.
+    pub path: Vec<syn::Member>,
+    /// The name the rewritten body reads it by: `p__layer__b`.
+    pub ident: syn::Ident,
+    pub role: FieldRole,
+    /// The first read, for diagnostics.
+    pub span: proc_macro2::Span,
+}
+
+/// What a read says a field is.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub enum FieldRole {
+    /// A float of the function's float type: `p.mu * x`.
+    Float,
+    /// An array of them: `p.w[i]`, `p.w.iter()`, `&p.w`.
+    Array,
+    /// A value passed whole to a differentiated function: `norm(&p.layer)`,
+    /// `helper(p)` (a struct, or an array the callee takes as a slice).
+    Whole,
+    /// Read in an integer, boolean or stop-gradient position (`0..p.n`, `if p.on`):
+    /// a constant, read from the struct as written.
+    Constant,
+}
+
+/// A parameter of the function the IR is built from: a float, array or constant
+/// parameter of the user's, or a field of a struct parameter.
+pub struct BodyParam {
+    pub ident: syn::Ident,
+    pub float: Option<FloatTy>,
+    pub array: Option<FloatArray>,
+    pub wrt: bool,
+    /// A struct (or array) passed whole to a callee, adjoint and all.
+    pub whole: bool,
 }
 
 /// The shape of a float-array parameter: `&[T]`, `&Vec<T>`, `Vec<T>` (no fixed
@@ -99,6 +142,53 @@ impl<'a> FnInput<'a> {
         &self.item.sig.ident
     }
 
+    /// The parameters of the user's signature, `&self` excepted.
+    pub fn signature_params(&self) -> impl Iterator<Item = &ParamInput<'a>> {
+        self.params.iter().filter(|p| !p.receiver)
+    }
+
+    /// The parameters the IR is built from: each struct parameter's fields in
+    /// place of the struct (which stays too, as a constant, for the fields read
+    /// as written).
+    pub fn body_params(&self) -> Vec<BodyParam> {
+        let mut params = Vec::new();
+        for param in &self.params {
+            if !param.receiver {
+                params.push(BodyParam {
+                    ident: param.ident.clone(),
+                    float: param.float,
+                    array: param.array.clone(),
+                    wrt: param.wrt && param.fields.is_none(),
+                    whole: false,
+                });
+            }
+            for field in param.fields.iter().flatten() {
+                let (float, array) = match field.role {
+                    FieldRole::Float => (Some(self.ret), None),
+                    FieldRole::Array => (
+                        None,
+                        Some(FloatArray {
+                            elem: self.ret,
+                            fixed_len: None,
+                        }),
+                    ),
+                    FieldRole::Whole | FieldRole::Constant => (None, None),
+                };
+                if field.role == FieldRole::Constant {
+                    continue;
+                }
+                params.push(BodyParam {
+                    ident: field.ident.clone(),
+                    float,
+                    array,
+                    wrt: true,
+                    whole: field.role == FieldRole::Whole,
+                });
+            }
+        }
+        params
+    }
+
     fn select_wrt(&mut self, args: &Args, ctxt: &Ctxt) {
         let Some(names) = &args.wrt else {
             for param in &mut self.params {
@@ -117,13 +207,22 @@ impl<'a> FnInput<'a> {
             return;
         };
         for name in names {
+            if name == "self" {
+                self.select_self(name, ctxt);
+                continue;
+            }
             match self.params.iter_mut().find(|p| p.ident == *name) {
                 Some(param) if param.float.is_some() || param.array.is_some() => param.wrt = true,
+                Some(param) if struct_type(param.ty) => {
+                    param.wrt = true;
+                    param.fields = Some(Vec::new());
+                }
                 Some(param) => ctxt.error_spanned_by(
                     name,
                     format!(
-                        "`{name}` has type `{}`, which has no adjoint; \
-                         `wrt` takes f32 and f64 parameters",
+                        "`{name}` has type `{}`, which has no adjoint; `wrt` takes f32 and \
+                         f64 parameters, slices, arrays and vectors of them, and structs \
+                         with `#[derive(ad::Differentiable)]`",
                         type_text(param.ty)
                     ),
                 ),
@@ -142,6 +241,56 @@ impl<'a> FnInput<'a> {
             }
         }
     }
+}
+
+impl<'a> FnInput<'a> {
+    /// `wrt(self)`: `&self` as a struct parameter, first among the differentiated.
+    fn select_self(&mut self, name: &syn::Ident, ctxt: &Ctxt) {
+        let Some(syn::FnArg::Receiver(receiver)) = self.item.sig.inputs.first() else {
+            ctxt.error_spanned_by(
+                name,
+                format!(
+                    "`{}` is not a method: `wrt(self)` applies to methods taking `&self`",
+                    self.name()
+                ),
+            );
+            return;
+        };
+        self.params.insert(
+            0,
+            ParamInput {
+                ident: name.clone(),
+                ty: &receiver.ty,
+                float: None,
+                array: None,
+                wrt: true,
+                fields: Some(Vec::new()),
+                receiver: true,
+            },
+        );
+    }
+}
+
+/// Whether a parameter type may be a struct to differentiate: a path (`Params`,
+/// `&Params`, `model::Mlp`) that is not one of the standard types without floats.
+fn struct_type(ty: &syn::Type) -> bool {
+    let ty = match ty {
+        syn::Type::Reference(reference) if reference.mutability.is_none() => &*reference.elem,
+        ty => ty,
+    };
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    const NOT_STRUCTS: [&str; 17] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "bool", "char", "String", "str", "Vec",
+    ];
+    path.qself.is_none()
+        && path
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| !NOT_STRUCTS.contains(&s.ident.to_string().as_str()))
 }
 
 fn check_signature(sig: &syn::Signature, ctxt: &Ctxt) {
@@ -200,6 +349,8 @@ fn param_from_syn<'a>(k: usize, arg: &'a syn::FnArg, ctxt: &Ctxt) -> Option<Para
         float,
         array,
         wrt: false,
+        fields: None,
+        receiver: false,
     })
 }
 

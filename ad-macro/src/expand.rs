@@ -1,4 +1,4 @@
-//! The pipeline, top-down: arguments → signature → desugar → lower → activity →
+//! The pipeline, top-down: arguments → signature → fields → desugar → lower → activity →
 //! record → adjoint → optimisations (carry, window, fold, cse, dce) → emit.
 
 use crate::analysis::{activity, record};
@@ -30,13 +30,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         ctxt.push(error);
         Args::default()
     });
-    let Some(input) = FnInput::from_syn(&item_fn, &args, &ctxt) else {
+    let Some(mut input) = FnInput::from_syn(&item_fn, &args, &ctxt) else {
         let errors = ctxt
             .check()
             .err()
             .unwrap_or_else(|| internal("signature rejected without an error"));
         return fallback::emit(&item_fn, None, errors);
     };
+    crate::fields::find(&mut input, &ctxt);
     match generate(&input, ctxt) {
         Ok(generated) => quote!(#item_fn #generated),
         Err(errors) => fallback::emit(&item_fn, Some(&input), errors),

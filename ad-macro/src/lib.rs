@@ -11,10 +11,12 @@ mod ast;
 mod ctxt;
 mod custom;
 mod debug;
+mod derive;
 mod desugar;
 mod emit;
 mod expand;
 mod fallback;
+mod fields;
 mod ir;
 mod lower;
 mod opt;
@@ -40,4 +42,11 @@ pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn custom_adjoint(args: TokenStream, item: TokenStream) -> TokenStream {
     custom::expand(args.into(), item.into()).into()
+}
+
+/// Implements `ad::Differentiable` for a struct of floats, vectors and arrays of
+/// floats, other such structs, and constants; see the `ad` crate.
+#[proc_macro_derive(Differentiable, attributes(ad))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::expand(item.into()).into()
 }

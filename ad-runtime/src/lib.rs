@@ -11,6 +11,8 @@
 //! - [`Dual`]: a value and its tangent, over which the rules give second derivatives.
 //! - [`stack`]: the value stack on which loops and branches record what their reverse
 //!   sweep reads.
+//! - [`Differentiable`]: models as structs; what `#[derive(ad::Differentiable)]`
+//!   implements, with counting, flattening and `axpy` for optimisers.
 //! - [`Real`]: the float trait (`f32`, `f64`) that both are generic over.
 //!
 //! Users reach these items through the package `ad-grad`, whose library `ad` re-exports
@@ -19,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod differentiable;
 pub mod dual;
 pub mod hessian_check;
 pub mod real;
@@ -26,6 +29,7 @@ pub mod rules;
 pub mod stack;
 
 pub use check::{check_gradient, check_gradient_with, GradientMismatch, Tolerance};
+pub use differentiable::Differentiable;
 pub use dual::Dual;
 pub use hessian_check::{check_hessian, check_hessian_with, HessianMismatch};
 pub use real::Real;
@@ -33,6 +37,7 @@ pub use real::Real;
 /// Paths used by the code that `#[differentiate]` generates. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::differentiable::Differentiable;
     pub use crate::dual::Dual;
     pub use crate::real::Real;
     pub use crate::rules;

@@ -37,6 +37,7 @@ use syn::visit_mut::VisitMut;
 /// `ctxt` and their construct is left as it was.
 pub fn desugar(input: &FnInput, ctxt: &Ctxt) -> syn::Block {
     let mut block = input.item.block.clone();
+    crate::fields::rewrite(input, &mut block);
     copy_mut_arrays(input, &mut block);
     desugar_block(&block, ctxt)
 }

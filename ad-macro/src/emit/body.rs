@@ -178,7 +178,9 @@ impl<'f> Emitter<'f> {
                         Ty::Float(_) | Ty::FloatLit | Ty::Int | Ty::Index | Ty::Bool => {
                             quote!(let #name = #operand;)
                         }
-                        Ty::FloatArray(_) | Ty::Other => quote!(let #name = &#operand;),
+                        Ty::FloatArray(_) | Ty::Struct(_) | Ty::Other => {
+                            quote!(let #name = &#operand;)
+                        }
                     },
                 );
                 return quote_spanned!(span=> { #(#bindings)* #mac; });
@@ -806,7 +808,7 @@ fn record_type(ty: Ty) -> Option<TokenStream> {
         Ty::Index => Some(quote!(usize)),
         Ty::Int => Some(quote!(i32)),
         Ty::Bool => Some(quote!(bool)),
-        Ty::FloatLit | Ty::Other | Ty::FloatArray(_) => None,
+        Ty::FloatLit | Ty::Other | Ty::FloatArray(_) | Ty::Struct(_) => None,
     }
 }
 

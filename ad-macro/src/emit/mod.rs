@@ -9,6 +9,7 @@
 //! names. Runtime items are named through `::ad::__private`.
 
 mod body;
+mod fields;
 mod names;
 mod signature;
 mod tangent;
@@ -57,10 +58,15 @@ fn composable_fn(input: &FnInput) -> TokenStream {
         None => composable_signature(input),
     };
     let adjoint = own(input, adjoint_name(input));
-    let args = input.params.iter().map(|p| &p.ident);
+    let args = input.signature_params().map(|p| &p.ident);
     let seed = seed_ident();
     let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
         let buffer = buffer_ident(&p.ident);
+        if p.receiver {
+            // A caller's `self` is its constant context: its adjoint is dropped.
+            let zeros = fields::zeroed_like(p);
+            return quote!(&mut #zeros);
+        }
         match &p.array {
             Some(array) if array.fixed_len.is_some() => {
                 let message = format!("the adjoint slot of `{}` has the array's length", p.ident);
@@ -79,7 +85,7 @@ fn composable_fn(input: &FnInput) -> TokenStream {
 fn grad_fn(input: &FnInput) -> TokenStream {
     let signature = grad_signature(input);
     let adjoint = own(input, adjoint_name(input));
-    let args = input.params.iter().map(|p| &p.ident);
+    let args = input.signature_params().map(|p| &p.ident);
     let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
     let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
     let zeros = wrt.iter().map(|p| zeros(p));
@@ -94,9 +100,12 @@ fn grad_fn(input: &FnInput) -> TokenStream {
     }
 }
 
-/// A zeroed adjoint of a parameter's shape: `0.0`, `[0.0; N]`, or
-/// `vec![0.0; x.len()]`.
+/// A zeroed adjoint of a parameter's shape: `0.0`, `[0.0; N]`,
+/// `vec![0.0; x.len()]`, or a struct's `zeroed_like`.
 fn zeros(param: &crate::ast::ParamInput) -> TokenStream {
+    if param.fields.is_some() {
+        return fields::zeroed_like(param);
+    }
     match &param.array {
         Some(array) => {
             let zero = literal(array.elem, "0.0");
@@ -136,9 +145,13 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
                 format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
             quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
         });
-    let body = function_body(input, func, quote!(#(#length_checks)*), |emitter| {
-        emitter.operand(func.returned())
-    });
+    let buffers = fields::bindings(input, fields::Of::Buffer(buffer_ident));
+    let body = function_body(
+        input,
+        func,
+        quote!(#(#length_checks)* #buffers),
+        |emitter| emitter.operand(func.returned()),
+    );
     quote!(#signature #body)
 }
 
@@ -151,6 +164,7 @@ fn function_body(
     prelude: TokenStream,
     returned: impl FnOnce(&Emitter) -> TokenStream,
 ) -> TokenStream {
+    let fields = fields::bindings(input, fields::Of::Primal);
     let emitter = Emitter::new(func);
     let body = emitter.region(func.body);
     let returned = returned(&emitter);
@@ -184,6 +198,7 @@ fn function_body(
         {
             #(#uses)*
             let _ = #primal;
+            #fields
             #prelude
             #take
             #body

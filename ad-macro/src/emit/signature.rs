@@ -16,9 +16,10 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     let ret = format_ident!("{}", input.ret.name());
     let params = user_params(input);
     let seed = seed_ident();
-    let slots = input.params.iter().map(|p| {
+    let slots = input.signature_params().map(|p| {
         let ident = buffer_ident(&p.ident);
         let ty = match (&p.float, &p.array) {
+            _ if p.fields.is_some() => struct_type(p),
             (Some(float), _) => {
                 let float = format_ident!("{}", float.name());
                 quote!(#float)
@@ -49,8 +50,7 @@ pub fn grad_name(input: &FnInput) -> syn::Ident {
 /// The user's parameters as the generated functions declare them (without `mut`).
 pub(super) fn user_params(input: &FnInput) -> Vec<TokenStream> {
     input
-        .params
-        .iter()
+        .signature_params()
         .map(|p| {
             let (ident, ty) = (&p.ident, p.ty);
             quote!(#ident: #ty)
@@ -120,6 +120,7 @@ pub fn adjoint_signature(input: &FnInput) -> TokenStream {
                     None => quote!([#elem]),
                 }
             }
+            None if p.fields.is_some() => struct_type(p),
             None => p.ty.to_token_stream(),
         };
         quote!(#ident: &mut #ty)
@@ -188,7 +189,27 @@ pub(super) fn adjoint_type(param: &crate::ast::ParamInput) -> TokenStream {
                 None => quote!(::std::vec::Vec<#elem>),
             }
         }
+        None if param.fields.is_some() => struct_type(param),
         None => param.ty.to_token_stream(),
+    }
+}
+
+/// A struct parameter's type without the reference: `Params` for `p: &Params`,
+/// `Self` for `&self`.
+pub(super) fn struct_type(param: &crate::ast::ParamInput) -> TokenStream {
+    match param.ty {
+        syn::Type::Reference(reference) => reference.elem.to_token_stream(),
+        ty => ty.to_token_stream(),
+    }
+}
+
+/// A struct parameter's value as a reference: `p` for `p: &Params`, `&p` for
+/// `p: Params`, `self`.
+pub(super) fn struct_ref(param: &crate::ast::ParamInput) -> TokenStream {
+    let ident = &param.ident;
+    match param.ty {
+        syn::Type::Reference(_) => quote!(#ident),
+        _ => quote!(&#ident),
     }
 }
 

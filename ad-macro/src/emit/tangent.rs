@@ -128,6 +128,10 @@ fn slot(param: &ParamInput, name: syn::Ident, mutable: bool) -> TokenStream {
     let reference = if mutable { quote!(&mut) } else { quote!(&) };
     let pattern = if param.wrt { quote!(#name) } else { quote!(_) };
     match (&param.float, &param.array, elem(param)) {
+        _ if param.fields.is_some() => {
+            let ty = super::signature::struct_type(param);
+            quote!(#pattern: #reference #ty)
+        }
         (Some(_), _, Some(elem)) => quote!(#pattern: #reference #elem),
         (None, Some(_), Some(elem)) => quote!(#pattern: #reference [#elem]),
         _ => quote!(_: #reference ::ad::__private::NoAdjoint),
@@ -142,7 +146,16 @@ type Slot = (fn(&syn::Ident) -> syn::Ident, bool);
 /// is read by value, every array slot must have its parameter's length.
 fn slot_prelude(input: &FnInput, slots: &[Slot]) -> TokenStream {
     let mut prelude = TokenStream::new();
-    for param in input.params.iter().filter(|p| p.wrt) {
+    for (name, by_value) in slots {
+        prelude.extend(super::fields::bindings(
+            input,
+            match by_value {
+                true => super::fields::Of::Tangent(*name),
+                false => super::fields::Of::Buffer(*name),
+            },
+        ));
+    }
+    for param in input.params.iter().filter(|p| p.wrt && p.fields.is_none()) {
         let ident = &param.ident;
         for (name, by_value) in slots {
             let slot = name(ident);
@@ -191,6 +204,10 @@ fn jvp_all_fn(input: &FnInput, func: &Function) -> TokenStream {
 /// scalar, `&[T]` for a slice or vector, `&[T; N]` for an array.
 fn tangent_param(param: &ParamInput, name: &syn::Ident) -> TokenStream {
     let elem = elem(param);
+    if param.fields.is_some() {
+        let ty = super::signature::struct_type(param);
+        return quote!(#name: &#ty);
+    }
     match &param.array {
         Some(array) => match &array.fixed_len {
             Some(len) => quote!(#name: &[#elem; #len]),
@@ -215,6 +232,12 @@ pub(super) fn slot_args(
         .map(|p| {
             let slot = name(&p.ident);
             match (p.wrt, &p.float, &p.array) {
+                // A struct's tangent is given by reference, its buffers are locals.
+                (true, None, None) if p.fields.is_some() && !mutable => {
+                    let ty = super::signature::struct_type(p);
+                    quote!(::core::borrow::Borrow::<#ty>::borrow(&#slot))
+                }
+                (true, None, None) if p.fields.is_some() => quote!(&mut #slot),
                 (true, Some(_), _) => quote!(#reference #slot),
                 (true, None, Some(_)) => quote!(#reference #slot[..]),
                 (false, Some(float), _) => {
@@ -238,7 +261,7 @@ fn jvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         .iter()
         .map(|p| tangent_param(p, &tangent_ident(&p.ident)));
     let all = own(input, entry(input, "jvp_all"));
-    let args = input.params.iter().map(|p| &p.ident);
+    let args = input.signature_params().map(|p| &p.ident);
     let slots = slot_args(input, tangent_ident, false);
     let (what, cost) = match input.vector {
         Some(_) => (
@@ -335,7 +358,7 @@ fn hvp_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         .unzip();
     let zeros: Vec<TokenStream> = wrt.iter().map(|p| zeros(p)).collect();
     let all = own(input, entry(input, "hvp_all"));
-    let args = input.params.iter().map(|p| &p.ident);
+    let args = input.signature_params().map(|p| &p.ident);
     let directions = slot_args(input, direction_ident, false);
     let (one, zero) = (literal(input.ret, "1.0"), literal(input.ret, "0.0"));
     let (adjoint_slots, hv_slots) = (
@@ -383,6 +406,10 @@ pub(super) fn unit_directions(
     let mut unit = TokenStream::new();
     for p in wrt {
         let (direction, zero) = (direction_ident(&p.ident), zeros(p));
+        if p.fields.is_some() {
+            unit.extend(super::fields::unit_direction(p, &direction, j, offset));
+            continue;
+        }
         unit.extend(match p.array {
             Some(_) => quote! {
                 let mut #direction = #zero;
@@ -418,7 +445,7 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         .unzip();
     let buffers: Vec<TokenStream> = wrt.iter().map(|p| zeros(p)).collect();
     let all = own(input, entry(input, "hvp_all"));
-    let args: Vec<&syn::Ident> = input.params.iter().map(|p| &p.ident).collect();
+    let args: Vec<&syn::Ident> = input.signature_params().map(|p| &p.ident).collect();
     let direction_args = slot_args(input, direction_ident, false);
     let (one, zero) = (literal(input.ret, "1.0"), literal(input.ret, "0.0"));
     let (adjoint_slots, hv_slots) = (
@@ -429,6 +456,7 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
         ["value", "gradient", "hessian", "n", "j", "offset", "row"]
             .map(|name| syn::Ident::new(name, Span::mixed_site()));
     let sizes = wrt.iter().map(|p| match &p.array {
+        None if p.fields.is_some() => super::fields::scalar_count(p),
         Some(_) => {
             let ident = &p.ident;
             quote!(#ident.len())
@@ -437,11 +465,14 @@ fn hessian_fn(input: &FnInput) -> (TokenStream, TokenStream) {
     });
     let unit = unit_directions(&wrt, &j, &offset);
     let flatten = wrt.iter().zip(&hvs).map(|(p, hv)| match p.array {
+        None if p.fields.is_some() => super::fields::push_scalars(hv, &row),
         Some(_) => quote!(#row.extend_from_slice(&#hv[..]);),
         None => quote!(#row.push(#hv);),
     });
     let gradient_parts = wrt.iter().zip(&adjoints).map(|(p, adjoint)| {
-        if p.array.is_some() {
+        if p.fields.is_some() {
+            super::fields::push_scalars(adjoint, &gradient)
+        } else if p.array.is_some() {
             quote!(#gradient.extend_from_slice(&#adjoint[..]);)
         } else {
             quote!(#gradient.push(#adjoint);)

@@ -65,6 +65,7 @@ fn buffers(input: &FnInput) -> Vec<TokenStream> {
                         None => quote!([#elem]),
                     }
                 }
+                None if p.fields.is_some() => super::signature::struct_type(p),
                 None => p.ty.to_token_stream(),
             };
             quote!(#ident: &mut #ty)
@@ -111,9 +112,10 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     let (ret, elem) = (ret_type(input), elem(input));
     let params = user_params(input);
     let seed = seed_ident();
-    let slots = input.params.iter().map(|p| {
+    let slots = input.signature_params().map(|p| {
         let ident = buffer_ident(&p.ident);
         let ty = match (&p.float, &p.array) {
+            _ if p.fields.is_some() => super::signature::struct_type(p),
             (Some(float), _) => {
                 let float = format_ident!("{}", float.name());
                 quote!(#float)
@@ -209,7 +211,7 @@ fn jacobian_signature(input: &FnInput) -> TokenStream {
 fn vjp_fn(input: &FnInput) -> TokenStream {
     let signature = vjp_signature(input);
     let adjoint = own(input, adjoint_name(input));
-    let args = input.params.iter().map(|p| &p.ident);
+    let args = input.signature_params().map(|p| &p.ident);
     let wrt: Vec<_> = input.params.iter().filter(|p| p.wrt).collect();
     let buffers: Vec<_> = wrt.iter().map(|p| buffer_ident(&p.ident)).collect();
     let zeros = wrt.iter().map(|p| zeros(p));
@@ -235,8 +237,7 @@ fn jacobian_fn(input: &FnInput) -> TokenStream {
     let adjoint = own(input, adjoint_name(input));
     let primal = own(input, input.name().clone());
     let args: Vec<TokenStream> = input
-        .params
-        .iter()
+        .signature_params()
         .map(|p| {
             let ident = &p.ident;
             if by_value_owned(p) {
@@ -267,6 +268,10 @@ fn jacobian_fn(input: &FnInput) -> TokenStream {
         .iter()
         .zip(&buffers)
         .map(|(p, buffer)| match &p.array {
+            None if p.fields.is_some() => (
+                super::fields::reset(buffer),
+                super::fields::push_scalars(buffer, &row),
+            ),
             Some(array) => {
                 let zero = literal(array.elem, "0.0");
                 let cast = cast(array.elem);
@@ -283,6 +288,7 @@ fn jacobian_fn(input: &FnInput) -> TokenStream {
         })
         .unzip();
     let widths = wrt.iter().map(|p| match &p.array {
+        None if p.fields.is_some() => super::fields::scalar_count(p),
         Some(_) => {
             let ident = &p.ident;
             quote!(#ident.len())

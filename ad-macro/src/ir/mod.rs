@@ -56,6 +56,10 @@ pub enum Ty {
     /// An array of floats: a differentiable slice parameter or a local buffer.
     FloatArray(FloatTy),
     Bool,
+    /// A struct parameter's part passed whole to a differentiated callee
+    /// (`norm(&p.layer)`): a reference whose adjoint is the same part of the
+    /// parameter's adjoint. It is only passed on, never read.
+    Struct(FloatTy),
     /// Anything else (a field of a config struct, a call's result, …).
     Other,
 }
@@ -92,6 +96,7 @@ impl std::fmt::Display for Ty {
             Ty::Index => f.write_str("usize"),
             Ty::FloatArray(t) => write!(f, "[{}]", t.name()),
             Ty::Bool => f.write_str("bool"),
+            Ty::Struct(t) => write!(f, "struct<{}>", t.name()),
             Ty::Other => f.write_str("?"),
         }
     }

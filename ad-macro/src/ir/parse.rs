@@ -345,6 +345,15 @@ impl<'t> Reader<'t> {
         }
         let at = cursor.at;
         Ok(match cursor.word()? {
+            "struct" => {
+                cursor.expect("<")?;
+                let float = cursor.word().ok().and_then(float_ty);
+                let Some(float) = float else {
+                    return cursor.error("`f32` or `f64`");
+                };
+                cursor.expect(">")?;
+                Ty::Struct(float)
+            }
             "float" => Ty::FloatLit,
             "int" => Ty::Int,
             "usize" => Ty::Index,
@@ -353,7 +362,8 @@ impl<'t> Reader<'t> {
                 Some(float) => Ty::Float(float),
                 None => {
                     cursor.at = at;
-                    return cursor.error("a type (f32 f64 float int usize [f64] bool ?)");
+                    return cursor
+                        .error("a type (f32 f64 float int usize [f64] bool struct<f64> ?)");
                 }
             },
         })

@@ -43,14 +43,15 @@ pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
         let value = lowerer.builder.add_param(kind, Ty::Other);
         lowerer.bind(&name, value);
     }
-    for param in &input.params {
+    for param in input.body_params() {
         let kind = ParamKind::Primal {
             name: param.ident.clone(),
             wrt: param.wrt,
         };
-        let ty = match (param.float, &param.array) {
-            (Some(float), _) => Ty::Float(float),
-            (None, Some(array)) => Ty::FloatArray(array.elem),
+        let ty = match (param.float, &param.array, param.whole) {
+            (Some(float), _, _) => Ty::Float(float),
+            (None, Some(array), _) => Ty::FloatArray(array.elem),
+            (None, None, true) => Ty::Struct(input.ret),
             _ => Ty::Other,
         };
         let value = lowerer.builder.add_param(kind, ty);
