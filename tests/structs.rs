@@ -75,3 +75,57 @@ fn method() {
     assert_eq!(gradient, [d_self.slope, d_self.intercept, dt]);
     assert_eq!(hessian.len(), 3);
 }
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+struct Layer {
+    w: Vec<f64>,
+    b: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+struct Net {
+    hidden: Layer,
+    out: Layer,
+}
+
+#[differentiate(wrt(layer), hessian)]
+fn neuron(layer: &Layer, x: &[f64]) -> f64 {
+    let mut z = layer.b;
+    for i in 0..x.len() {
+        z += layer.w[i] * x[i];
+    }
+    z.tanh()
+}
+
+#[differentiate(wrt(net), hessian)]
+fn net_output(net: &Net, x: &[f64]) -> f64 {
+    let h = neuron(&net.hidden, x);
+    net.out.w[0] * h + net.out.b
+}
+
+#[test]
+fn nested() {
+    let net = Net {
+        hidden: Layer {
+            w: vec![0.5, -0.25],
+            b: 0.1,
+        },
+        out: Layer {
+            w: vec![2.0],
+            b: 0.3,
+        },
+    };
+    let x = [1.0, 2.0];
+    let (value, d) = net_output_grad(&net, &x);
+    let z: f64 = 0.1 + 0.5 - 0.5;
+    let h = z.tanh();
+    assert_eq!(value, 2.0 * h + 0.3);
+    let dh = 2.0 * (1.0 - h * h);
+    assert_eq!(d.out.w, [h]);
+    assert_eq!(d.out.b, 1.0);
+    assert!((d.hidden.b - dh).abs() < 1e-15);
+    assert!((d.hidden.w[1] - 2.0 * dh).abs() < 1e-15);
+    let (_, g, hess) = net_output_hessian(&net, &x);
+    assert_eq!(g.len(), 5);
+    assert_eq!(hess.len(), 5);
+}

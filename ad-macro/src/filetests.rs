@@ -697,7 +697,10 @@ fn round_trip_tests_and_examples() {
             let source = std::fs::read_to_string(&path).expect("readable source");
             for (item, args) in differentiated(&source) {
                 let ctxt = Ctxt::default();
-                let input = FnInput::from_syn(&item, &args, &ctxt);
+                let mut input = FnInput::from_syn(&item, &args, &ctxt);
+                if let Some(input) = &mut input {
+                    crate::fields::find(input, &ctxt);
+                }
                 let (Ok(()), Some(input)) = (ctxt.check(), input) else {
                     continue;
                 };

@@ -74,7 +74,7 @@ fn build(
     for (k, param) in primal.params.iter().enumerate() {
         if let ParamKind::Primal { wrt: true, .. } = param.kind {
             let index = func.params.len();
-            let value = matches!(param.ty, Ty::FloatArray(_))
+            let value = matches!(param.ty, Ty::FloatArray(_) | Ty::Struct(_))
                 .then(|| func.new_value(param.ty, ValueDef::Param(index), None));
             if let (Some(buffer), Some(array)) = (value, param.value) {
                 array_buffers.push((array, buffer));
@@ -474,7 +474,7 @@ impl Reverse<'_> {
         let located: Vec<Option<(Value, Option<Value>)>> = slotted
             .iter()
             .map(|&arg| match self.ty(arg) {
-                Ty::FloatArray(_) => self.buffer_of(arg),
+                Ty::FloatArray(_) | Ty::Struct(_) => self.buffer_of(arg),
                 _ => None,
             })
             .collect();
@@ -487,6 +487,7 @@ impl Reverse<'_> {
                     Some(_) => Slot::Buffer,
                     None => Slot::Scratch(float),
                 },
+                Ty::Struct(_) if located.is_some() => Slot::Buffer,
                 _ if self.is_opaque_reference(arg) => Slot::Inferred,
                 _ => Slot::Constant,
             })

@@ -505,6 +505,9 @@ impl<'f> Emitter<'f> {
                     let buffer = self.names.operand(value);
                     // A buffer lent to an earlier slot of the same call (`dot(w, w)`)
                     // cannot be lent twice: that slot gets a scratch added on after.
+                    if let Ty::Struct(_) = self.func.values[value].ty {
+                        return quote!(&mut *#buffer);
+                    }
                     if !lending.lent.contains(&value) {
                         lending.lent.push(value);
                         return quote!(&mut #buffer[..]);
@@ -552,8 +555,12 @@ impl<'f> Emitter<'f> {
                     quote!(&#tangent)
                 }
                 Slot::Buffer => {
-                    let tangent = self.operand(tangents.next().expect("an array's tangent"));
-                    quote!(&#tangent[..])
+                    let value = tangents.next().expect("an array's tangent");
+                    let tangent = self.operand(value);
+                    match self.func.values[value].ty {
+                        Ty::Struct(_) => quote!(&*#tangent),
+                        _ => quote!(&#tangent[..]),
+                    }
                 }
                 Slot::Scratch(float) => {
                     let (zero, array) = (literal(*float, "0.0"), &slotted[k]);

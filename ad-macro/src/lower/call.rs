@@ -75,15 +75,17 @@ impl Lowerer<'_> {
         span: SourceSpan,
     ) -> Value {
         for arg in arg_exprs {
-            let (value, mut by_ref) = match arg {
-                syn::Expr::Reference(reference) if reference.mutability.is_none() => {
-                    match self.array_of(&reference.expr) {
+            let (value, mut by_ref) =
+                match arg {
+                    syn::Expr::Reference(reference) if reference.mutability.is_none() => match self
+                        .array_of(&reference.expr)
+                        .or_else(|| self.struct_of(&reference.expr))
+                    {
                         Some(array) => (array, true),
                         None => (self.value_of(arg), false),
-                    }
-                }
-                arg => (self.value_of(arg), false),
-            };
+                    },
+                    arg => (self.value_of(arg), false),
+                };
             let root = self.builder.slice_root(value);
             let value = match self.builder.ty(value) {
                 // A vector a call returned is never written (`lower_store`), so the
@@ -118,6 +120,16 @@ impl Lowerer<'_> {
         };
         self.builder
             .inst(Op::Apply(Box::new(callee)), args, ty, span)
+    }
+
+    /// The part of a struct parameter that `expr` names, passed whole (`&p.layer`
+    /// after the fields step has named it `p__layer`).
+    fn struct_of(&self, expr: &syn::Expr) -> Option<Value> {
+        let syn::Expr::Path(path) = expr else {
+            return None;
+        };
+        let value = self.lookup(path.path.get_ident()?)?;
+        matches!(self.builder.ty(value), Ty::Struct(_)).then_some(value)
     }
 
     /// `let s: Vec<f64> = step(x, dt);`: the annotation says that the callee, whose
@@ -166,7 +178,7 @@ impl Lowerer<'_> {
                 if let Some(value) = value {
                     self.found |= matches!(
                         self.lowerer.builder.ty(value),
-                        Ty::Float(_) | Ty::FloatArray(_)
+                        Ty::Float(_) | Ty::FloatArray(_) | Ty::Struct(_)
                     );
                 }
             }

@@ -436,6 +436,13 @@ impl Tangent<'_> {
                     }
                     None => Slot::Scratch(float),
                 },
+                Ty::Struct(_) => match self.tangent(arg) {
+                    Some(tangent) => {
+                        operands.push(tangent);
+                        Slot::Buffer
+                    }
+                    None => Slot::Inferred,
+                },
                 _ if is_opaque_reference(self.func, arg) => Slot::Inferred,
                 _ => Slot::Constant,
             })

@@ -22,7 +22,7 @@ pub fn varied(func: &Function, seeded: &[usize]) -> SecondaryMap<Value, bool> {
 }
 
 fn is_float(ty: Ty) -> bool {
-    matches!(ty, Ty::Float(_) | Ty::FloatArray(_))
+    matches!(ty, Ty::Float(_) | Ty::FloatArray(_) | Ty::Struct(_))
 }
 
 /// Sets `varied[value]` if `to`; whether that changed it.
