@@ -1,8 +1,9 @@
 //! Trains a multilayer perceptron to separate two interleaved spirals, with Adam
 //! on the gradient of a softmax cross-entropy loss that `#[differentiate]` writes.
 //!
-//! The network's weights are one flat vector; the loss loops over the layers and the
-//! samples of a mini-batch. Prints the loss per epoch (with a progress bar on a
+//! The network is a struct of weight vectors with `#[derive(ad::Differentiable)]`;
+//! its loss is a method, `#[differentiate(wrt(self))]`, whose gradient is another
+//! network (`model.loss_grad(…)`), and Adam steps over its scalars. Prints the loss per epoch (with a progress bar on a
 //! terminal), the accuracy on the training set and on a held-out set, and writes
 //! `examples/output/train_mlp_loss.svg` (the loss curve) and
 //! `examples/output/train_mlp_boundary.svg` (the learned decision regions).
@@ -14,68 +15,93 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use ad::differentiate;
+use ad::{differentiate, Differentiable};
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::prelude::*;
 
 /// Layer widths: 2 inputs, two hidden layers of 24 tanh units, 2 classes.
 const SIZES: [usize; 4] = [2, 24, 24, 2];
 
-/// Mean softmax cross-entropy of the perceptron with layer widths `sizes` over the
-/// samples `x` (rows of `sizes[0]` coordinates) with classes `labels`.
-///
-/// `w` holds, layer after layer, the `out × in` weight matrix (row-major) and the
-/// `out` biases. `act` in the body holds every layer's activations, side by side.
-#[differentiate(wrt(w))]
-#[allow(clippy::needless_range_loop)] // indices into flat buffers are the point
-fn loss(w: &[f64], x: &[f64], labels: &[usize], sizes: &[usize]) -> f64 {
-    let layers = sizes.len() - 1;
-    let mut width = 0;
-    for l in 0..=layers {
-        width += sizes[l];
-    }
-    let n_in = sizes[0];
-    let n_out = sizes[layers];
-    let out_start = width - n_out;
-    let mut act = vec![0.0; width];
-    let mut total = 0.0;
-    for s in 0..labels.len() {
-        for i in 0..n_in {
-            act[i] = x[s * n_in + i];
-        }
-        let mut offset = 0; // of this layer's weights in `w`
-        let mut from = 0; // of this layer's inputs in `act`
-        for l in 0..layers {
-            let fan_in = sizes[l];
-            let fan_out = sizes[l + 1];
-            let to = from + fan_in;
-            for j in 0..fan_out {
-                let mut a = w[offset + fan_out * fan_in + j];
-                for i in 0..fan_in {
-                    a += w[offset + j * fan_in + i] * act[from + i];
-                }
-                act[to + j] = if l + 1 < layers { a.tanh() } else { a };
-            }
-            offset += fan_out * fan_in + fan_out;
-            from = to;
-        }
-        // −log softmax(z)[label] = log Σ exp(z) − z[label], shifted by max z.
-        let mut m = act[out_start];
-        for k in 1..n_out {
-            m = m.max(act[out_start + k]);
-        }
-        let mut sum = 0.0;
-        for k in 0..n_out {
-            sum += (act[out_start + k] - m).exp();
-        }
-        total += m + sum.ln() - act[out_start + labels[s]];
-    }
-    total / labels.len() as f64
+/// The perceptron: per layer, the `out × in` weight matrix (row-major) and the
+/// biases. `loss_grad` returns its gradient as another `Mlp`.
+#[derive(Clone, Differentiable)]
+struct Mlp {
+    w1: Vec<f64>,
+    b1: Vec<f64>,
+    w2: Vec<f64>,
+    b2: Vec<f64>,
+    w3: Vec<f64>,
+    b3: Vec<f64>,
 }
 
-/// Number of weights and biases of a perceptron with layer widths `sizes`.
-fn parameter_count(sizes: &[usize]) -> usize {
-    sizes.windows(2).map(|p| p[0] * p[1] + p[1]).sum()
+impl Mlp {
+    /// Glorot-uniform weights, zero biases.
+    fn new(rng: &mut Lcg) -> Mlp {
+        let mut layer = |fan_in: usize, fan_out: usize| {
+            let scale = (6.0 / (fan_in + fan_out) as f64).sqrt();
+            let w = (0..fan_in * fan_out)
+                .map(|_| scale * (2.0 * rng.unit() - 1.0))
+                .collect();
+            (w, vec![0.0; fan_out])
+        };
+        let (w1, b1) = layer(SIZES[0], SIZES[1]);
+        let (w2, b2) = layer(SIZES[1], SIZES[2]);
+        let (w3, b3) = layer(SIZES[2], SIZES[3]);
+        Mlp {
+            w1,
+            b1,
+            w2,
+            b2,
+            w3,
+            b3,
+        }
+    }
+
+    /// Mean softmax cross-entropy over the samples `x` (rows of two coordinates)
+    /// with classes `labels`.
+    #[differentiate(wrt(self))]
+    #[allow(clippy::needless_range_loop)] // row-major matrices, indexed
+    fn loss(&self, x: &[f64], labels: &[usize]) -> f64 {
+        let (n_in, n_hidden, n_out) = (SIZES[0], SIZES[1], SIZES[3]);
+        let mut h1 = vec![0.0; n_hidden];
+        let mut h2 = vec![0.0; n_hidden];
+        let mut z = vec![0.0; n_out];
+        let mut total = 0.0;
+        for s in 0..labels.len() {
+            for j in 0..n_hidden {
+                let mut a = self.b1[j];
+                for i in 0..n_in {
+                    a += self.w1[j * n_in + i] * x[s * n_in + i];
+                }
+                h1[j] = a.tanh();
+            }
+            for j in 0..n_hidden {
+                let mut a = self.b2[j];
+                for i in 0..n_hidden {
+                    a += self.w2[j * n_hidden + i] * h1[i];
+                }
+                h2[j] = a.tanh();
+            }
+            for k in 0..n_out {
+                let mut a = self.b3[k];
+                for i in 0..n_hidden {
+                    a += self.w3[k * n_hidden + i] * h2[i];
+                }
+                z[k] = a;
+            }
+            // −log softmax(z)[label] = log Σ exp(z) − z[label], shifted by max z.
+            let mut m = z[0];
+            for k in 1..n_out {
+                m = m.max(z[k]);
+            }
+            let mut sum = 0.0;
+            for k in 0..n_out {
+                sum += (z[k] - m).exp();
+            }
+            total += m + sum.ln() - z[labels[s]];
+        }
+        total / labels.len() as f64
+    }
 }
 
 /// A 64-bit linear congruential generator (Knuth's MMIX constants): the same data
@@ -122,22 +148,23 @@ fn spirals(per_class: usize, noise: f64, rng: &mut Lcg) -> (Vec<f64>, Vec<usize>
 }
 
 /// The class the network gives the highest probability: the one of least loss.
-fn predict(w: &[f64], point: &[f64]) -> usize {
+fn predict(model: &Mlp, point: &[f64]) -> usize {
     (0..SIZES[SIZES.len() - 1])
-        .min_by(|&a, &b| loss(w, point, &[a], &SIZES).total_cmp(&loss(w, point, &[b], &SIZES)))
+        .min_by(|&a, &b| model.loss(point, &[a]).total_cmp(&model.loss(point, &[b])))
         .unwrap_or(0)
 }
 
-fn accuracy(w: &[f64], x: &[f64], labels: &[usize]) -> f64 {
+fn accuracy(model: &Mlp, x: &[f64], labels: &[usize]) -> f64 {
     let right = labels
         .iter()
         .enumerate()
-        .filter(|&(s, &label)| predict(w, &x[2 * s..2 * s + 2]) == label)
+        .filter(|&(s, &label)| predict(model, &x[2 * s..2 * s + 2]) == label)
         .count();
     right as f64 / labels.len() as f64
 }
 
-/// Adam (Kingma & Ba 2015) with its usual constants.
+/// Adam (Kingma & Ba 2015) with its usual constants, over any `Differentiable`
+/// model: its moments are one number per scalar, in the model's scalar order.
 struct Adam {
     m: Vec<f64>,
     v: Vec<f64>,
@@ -153,16 +180,18 @@ impl Adam {
         }
     }
 
-    fn step(&mut self, w: &mut [f64], grad: &[f64], rate: f64) {
+    fn step<M: Differentiable<Scalar = f64>>(&mut self, model: &mut M, grad: &M, rate: f64) {
         let (b1, b2, eps) = (0.9, 0.999, 1e-8);
         self.steps += 1;
         let c1 = 1.0 - f64::powi(b1, self.steps);
         let c2 = 1.0 - f64::powi(b2, self.steps);
-        for (((w, g), m), v) in w.iter_mut().zip(grad).zip(&mut self.m).zip(&mut self.v) {
+        let (mut ms, mut vs) = (self.m.iter_mut(), self.v.iter_mut());
+        model.zip_scalars_mut(grad, &mut |w, g| {
+            let (m, v) = (ms.next().unwrap(), vs.next().unwrap());
             *m = b1 * *m + (1.0 - b1) * g;
             *v = b2 * *v + (1.0 - b2) * g * g;
             *w -= rate * (*m / c1) / ((*v / c2).sqrt() + eps);
-        }
+        });
     }
 }
 
@@ -174,13 +203,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut rng = Lcg(2024);
     let (x, labels) = spirals(per_class, 0.3, &mut rng);
     let (test_x, test_labels) = spirals(per_class / 2, 0.3, &mut rng);
-    let n_weights = parameter_count(&SIZES);
-    let mut w = Vec::with_capacity(n_weights);
-    for p in SIZES.windows(2) {
-        let scale = (6.0 / (p[0] + p[1]) as f64).sqrt(); // Glorot uniform
-        w.extend((0..p[0] * p[1]).map(|_| scale * (2.0 * rng.unit() - 1.0)));
-        w.extend(std::iter::repeat_n(0.0, p[1]));
-    }
+    let mut model = Mlp::new(&mut rng);
+    let n_weights = model.scalar_count();
     println!(
         "two spirals: {} training and {} test points; perceptron {:?}, {} weights; Adam, batches of {batch}",
         labels.len(),
@@ -191,15 +215,20 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // The gradient against central differences, once, on a few samples.
     let few = &labels[..8];
-    let (_, g) = loss_grad(&w, &x[..16], few, &SIZES);
-    ad::check_gradient(|p: &[f64]| loss(p, &x[..16], few, &SIZES), &w, &g)?;
+    let (_, g) = model.loss_grad(&x[..16], few);
+    let loss_at = |p: &[f64]| {
+        let mut probe = model.clone();
+        probe.read_scalars(p);
+        probe.loss(&x[..16], few)
+    };
+    ad::check_gradient(loss_at, &model.to_scalars(), &g.to_scalars())?;
     println!("loss_grad agrees with central differences (ad::check_gradient)");
 
     let bar = ProgressBar::new(epochs as u64).with_style(ProgressStyle::with_template(
         "{bar:40} epoch {pos}/{len} {msg} [{elapsed} < {eta}]",
     )?);
     let mut adam = Adam::new(n_weights);
-    let mut grad = vec![0.0; n_weights];
+    let mut grad = model.zeroed_like();
     let mut order: Vec<usize> = (0..labels.len()).collect();
     let (mut batch_x, mut batch_labels) = (Vec::new(), Vec::new());
     let mut curve = Vec::with_capacity(epochs);
@@ -221,12 +250,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                 batch_x.extend_from_slice(&x[2 * s..2 * s + 2]);
                 batch_labels.push(labels[s]);
             }
-            grad.fill(0.0);
+            grad.set_zero();
             let t = Instant::now();
-            let value = loss_adjoint(&w, &batch_x, &batch_labels, &SIZES, 1.0, &mut grad);
+            let value = model.loss_adjoint(&batch_x, &batch_labels, 1.0, &mut grad);
             gradient_time += t.elapsed().as_secs_f64();
             epoch_loss += value * chunk.len() as f64;
-            adam.step(&mut w, &grad, rate);
+            adam.step(&mut model, &grad, rate);
         }
         epoch_loss /= labels.len() as f64;
         curve.push(epoch_loss);
@@ -236,7 +265,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             let line = format!(
                 "epoch {:>4}  loss {epoch_loss:.4}  training accuracy {:5.1}%",
                 epoch + 1,
-                100.0 * accuracy(&w, &x, &labels)
+                100.0 * accuracy(&model, &x, &labels)
             );
             bar.suspend(|| println!("{line}"));
         }
@@ -251,15 +280,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!(
         "accuracy: {:.1}% on the training set, {:.1}% on the test set",
-        100.0 * accuracy(&w, &x, &labels),
-        100.0 * accuracy(&w, &test_x, &test_labels)
+        100.0 * accuracy(&model, &x, &labels),
+        100.0 * accuracy(&model, &test_x, &test_labels)
     );
 
     let dir = output_dir(quick)?;
     let loss_svg = dir.join("train_mlp_loss.svg");
     plot_loss(&loss_svg, &curve)?;
     let boundary_svg = dir.join("train_mlp_boundary.svg");
-    plot_boundary(&boundary_svg, &w, &x, &labels)?;
+    plot_boundary(&boundary_svg, &model, &x, &labels)?;
     println!("wrote {} and {}", shown(&loss_svg), shown(&boundary_svg));
     Ok(())
 }
@@ -315,7 +344,7 @@ fn plot_loss(path: &Path, curve: &[f64]) -> Result<(), Box<dyn Error>> {
 /// into one rectangle, to keep the file small), and the training points on top.
 fn plot_boundary(
     path: &Path,
-    w: &[f64],
+    model: &Mlp,
     x: &[f64],
     labels: &[usize],
 ) -> Result<(), Box<dyn Error>> {
@@ -337,10 +366,10 @@ fn plot_boundary(
     for row in 0..cells {
         let y = -r + (row as f64 + 0.5) * step;
         let mut start = 0;
-        let mut class = predict(w, &[-r + 0.5 * step, y]);
+        let mut class = predict(model, &[-r + 0.5 * step, y]);
         for col in 1..=cells {
             let next = if col < cells {
-                predict(w, &[-r + (col as f64 + 0.5) * step, y])
+                predict(model, &[-r + (col as f64 + 0.5) * step, y])
             } else {
                 usize::MAX
             };

@@ -75,17 +75,16 @@ impl Lowerer<'_> {
         span: SourceSpan,
     ) -> Value {
         for arg in arg_exprs {
-            let (value, mut by_ref) =
-                match arg {
-                    syn::Expr::Reference(reference) if reference.mutability.is_none() => match self
-                        .array_of(&reference.expr)
-                        .or_else(|| self.struct_of(&reference.expr))
-                    {
-                        Some(array) => (array, true),
-                        None => (self.value_of(arg), false),
-                    },
-                    arg => (self.value_of(arg), false),
-                };
+            let (value, mut by_ref) = match arg {
+                syn::Expr::Reference(reference) if reference.mutability.is_none() => match self
+                    .array_of(&reference.expr)
+                    .or_else(|| self.struct_of(&reference.expr))
+                {
+                    Some(array) => (array, true),
+                    None => (self.value_of(arg), false),
+                },
+                arg => (self.value_of(arg), false),
+            };
             let root = self.builder.slice_root(value);
             let value = match self.builder.ty(value) {
                 // A vector a call returned is never written (`lower_store`), so the
