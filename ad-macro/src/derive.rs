@@ -86,28 +86,28 @@ fn derive(input: &syn::DeriveInput, ctxt: &Ctxt) -> Option<TokenStream> {
         let (member, span) = (&field.member, field.ty.span());
         match field.constant {
             true => quote_spanned!(span=> #member: ::core::clone::Clone::clone(&self.#member)),
-            false => quote_spanned!(span=> #member: #trait_::zeroed_like(&self.#member)),
+            false => quote_spanned!(span=> #member: ::ad::Differentiable::zeroed_like(&self.#member)),
         }
     });
     let visit = format_ident!("visit");
     let other = format_ident!("other");
     let visits = differentiable.iter().map(|field| {
         let (member, span) = (&field.member, field.ty.span());
-        quote_spanned!(span=> #trait_::visit_scalars(&self.#member, #visit);)
+        quote_spanned!(span=> ::ad::Differentiable::visit_scalars(&self.#member, #visit);)
     });
     let visits_mut = differentiable.iter().map(|field| {
         let (member, span) = (&field.member, field.ty.span());
-        quote_spanned!(span=> #trait_::visit_scalars_mut(&mut self.#member, #visit);)
+        quote_spanned!(span=> ::ad::Differentiable::visit_scalars_mut(&mut self.#member, #visit);)
     });
     let zips = differentiable.iter().map(|field| {
         let (member, span) = (&field.member, field.ty.span());
-        quote_spanned!(span=> #trait_::zip_scalars_mut(&mut self.#member, &#other.#member, #visit);)
+        quote_spanned!(span=> ::ad::Differentiable::zip_scalars_mut(&mut self.#member, &#other.#member, #visit);)
     });
     let scalar_checks = differentiable.iter().skip(1).map(|field| {
         let (ty, span) = (field.ty, field.ty.span());
         quote_spanned! {span=>
             let _: ::core::marker::PhantomData<#scalar> =
-                ::core::marker::PhantomData::<<#ty as #trait_>::Scalar>;
+                ::core::marker::PhantomData::<<#ty as ::ad::Differentiable>::Scalar>;
         }
     });
     let unused = differentiable.is_empty().then(|| quote!(let _ = #visit;));

@@ -1,0 +1,6 @@
+#[derive(ad::Differentiable)]
+enum Shape {
+    Circle(f64),
+}
+
+fn main() {}

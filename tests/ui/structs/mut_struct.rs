@@ -1,0 +1,11 @@
+#[derive(ad::Differentiable)]
+struct Params {
+    mu: f64,
+}
+
+#[ad::differentiate(wrt(p))]
+fn f(p: &mut Params, x: f64) -> f64 {
+    p.mu * x
+}
+
+fn main() {}
