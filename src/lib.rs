@@ -182,6 +182,43 @@
 //! A call with a float argument to a function that is neither differentiated nor
 //! given a custom derivative does not compile (`cannot find function NAME_adjoint_all`).
 //!
+//! # Models as structs
+//!
+//! Derive [`Differentiable`](derive@Differentiable) for a struct of parameters and
+//! name the parameter in `wrt` (on a method, `wrt(self)`): its gradient is a value of
+//! the same struct, and the [`Differentiable`](trait@Differentiable) trait flattens,
+//! zeroes and steps it for an optimiser.
+//!
+//! ```
+//! use ad::{differentiate, Differentiable};
+//!
+//! #[derive(Clone, Differentiable)]
+//! struct Params {
+//!     mu: f64,
+//!     weights: Vec<f64>,
+//!     #[ad(constant)]
+//!     penalty: f64,
+//! }
+//!
+//! #[differentiate(wrt(p))]
+//! fn loss(p: &Params, x: &[f64]) -> f64 {
+//!     let fit = p.weights.iter().zip(x).map(|(w, x)| (w * x - p.mu).powi(2)).sum::<f64>();
+//!     fit + ad::no_grad(p.penalty) * p.mu * p.mu
+//! }
+//!
+//! let mut p = Params { mu: 1.0, weights: vec![0.5, 2.0], penalty: 0.1 };
+//! let (value, gradient) = loss_grad(&p, &[1.0, 2.0]); // gradient: Params
+//! assert_eq!(gradient.weights.len(), 2);
+//! assert_eq!(gradient.penalty, 0.1); // constants are copied
+//! p.add_scaled(&gradient, -0.05);
+//! assert!(loss(&p, &[1.0, 2.0]) < value);
+//! ```
+//!
+//! The body reads fields by name (`p.w[i]`, `p.mu`, `p.layer.b`, iterator chains
+//! over `p.w`) and passes parts whole to other differentiated functions
+//! (`norm(&p.layer)`); `f_hessian` and `f_jacobian` number the struct's scalars in
+//! declaration order. The README's "Models as structs" has the details.
+//!
 //! # Custom derivatives and stopping gradients
 //!
 //! For a function the macro cannot see into (a call into C, a special function, a

@@ -164,3 +164,60 @@ fn vector_outputs_and_jacobians() {
         .collect();
     assert!((gradient[0] - by_rows[0]).abs() < 1e-12 && (gradient[1] - by_rows[1]).abs() < 1e-12);
 }
+
+mod models_as_structs {
+    use ad::{differentiate, Differentiable};
+
+    #[derive(Clone, Differentiable)]
+    struct Layer {
+        w: Vec<f64>,
+        b: f64,
+    }
+
+    #[derive(Clone, Differentiable)]
+    struct Model {
+        hidden: Layer,
+        out: Vec<f64>,
+        #[ad(constant)]
+        temperature: f64, // a hyper-parameter: copied into the adjoint, never differentiated
+    }
+
+    #[differentiate(wrt(layer), hessian)] // its callers' Hessians need its own
+    fn neuron(layer: &Layer, x: &[f64]) -> f64 {
+        let z = layer.w.iter().zip(x).map(|(w, x)| w * x).sum::<f64>() + layer.b;
+        z.tanh()
+    }
+
+    impl Model {
+        #[differentiate(wrt(self), hessian)]
+        fn loss(&self, x: &[f64], y: f64) -> f64 {
+            let h = neuron(&self.hidden, x); // a part passed whole: its adjoint goes along
+            let r = self.out[0] * h + self.out[1] - y;
+            r * r / ad::no_grad(self.temperature)
+        }
+    }
+
+    #[test]
+    fn models_as_structs() {
+        let mut model = Model {
+            hidden: Layer {
+                w: vec![0.5, -0.25],
+                b: 0.1,
+            },
+            out: vec![2.0, 0.3],
+            temperature: 1.0,
+        };
+        let (value, gradient) = model.loss_grad(&[1.0, 2.0], 1.5); // gradient: Model
+        let at = |z: &[f64]| {
+            let mut m = model.clone();
+            m.read_scalars(z);
+            m.loss(&[1.0, 2.0], 1.5)
+        };
+        ad::check_gradient(at, &model.to_scalars(), &gradient.to_scalars()).unwrap();
+        model.add_scaled(&gradient, -0.1); // a gradient step
+        assert!(model.loss(&[1.0, 2.0], 1.5) < value);
+        let (_, _, hessian) = model.loss_hessian(&[1.0, 2.0], 1.5); // over the 5 scalars
+        assert_eq!(hessian.len(), model.scalar_count());
+        assert_eq!(gradient.temperature, 1.0);
+    }
+}
