@@ -178,6 +178,76 @@ where
     }
 }
 
+impl<T: Clone> Problem<(), (), T> {
+    /// The problem over a model kept in a struct ([models as
+    /// structs](crate#models-as-structs)): argmin's parameter vector is the model's
+    /// scalars in declaration order (`model.to_scalars()` is the starting point),
+    /// `cost(&m)` and `gradient(&m)` take the model they stand for — typically
+    /// `|m| loss(m, &data)` and `|m| loss_grad(m, &data).1` — and the gradient,
+    /// itself a model, is flattened the same way. `template` gives the shape and the
+    /// constant fields; read the solution back with
+    /// [`read_scalars`](crate::Differentiable::read_scalars) into a clone of it.
+    ///
+    /// ```
+    /// use ad::{differentiate, Differentiable};
+    /// use argmin::core::{Executor, State};
+    /// use argmin::solver::linesearch::MoreThuenteLineSearch;
+    /// use argmin::solver::quasinewton::LBFGS;
+    ///
+    /// #[derive(Clone, Differentiable)]
+    /// struct Line {
+    ///     slope: f64,
+    ///     intercept: f64,
+    /// }
+    ///
+    /// #[differentiate(wrt(line))]
+    /// fn squared_error(line: &Line, x: &[f64], y: &[f64]) -> f64 {
+    ///     x.iter().zip(y).map(|(x, y)| (line.slope * x + line.intercept - y).powi(2)).sum::<f64>()
+    /// }
+    ///
+    /// let (x, y) = ([0.0, 1.0, 2.0], [1.0, 3.0, 5.0]);
+    /// let start = Line { slope: 0.0, intercept: 0.0 };
+    /// let problem = ad::argmin::Problem::over_model(
+    ///     &start,
+    ///     |m: &Line| squared_error(m, &x, &y),
+    ///     |m: &Line| squared_error_grad(m, &x, &y).1,
+    /// );
+    /// let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7);
+    /// let result = Executor::new(problem, solver)
+    ///     .configure(|state| state.param(start.to_scalars()).max_iters(50))
+    ///     .run()?;
+    /// let mut fitted = start.clone();
+    /// fitted.read_scalars(result.state().get_best_param().unwrap());
+    /// assert!((fitted.slope - 2.0).abs() < 1e-6 && (fitted.intercept - 1.0).abs() < 1e-6);
+    /// # Ok::<(), argmin::core::Error>(())
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub fn over_model<M, CM, GM>(
+        template: &M,
+        cost: CM,
+        gradient: GM,
+    ) -> Problem<impl Fn(&[T]) -> T, impl Fn(&[T]) -> Vec<T>, T>
+    where
+        M: crate::Differentiable<Scalar = T> + Clone,
+        CM: Fn(&M) -> T,
+        GM: Fn(&M) -> M,
+    {
+        let model_at = {
+            let template = template.clone();
+            move |scalars: &[T]| {
+                let mut model = template.clone();
+                model.read_scalars(scalars);
+                model
+            }
+        };
+        let gradient_at = model_at.clone();
+        Problem::new(
+            move |scalars: &[T]| cost(&model_at(scalars)),
+            move |scalars: &[T]| gradient(&gradient_at(scalars)).to_scalars(),
+        )
+    }
+}
+
 impl<C, G, T, H> fmt::Debug for Problem<C, G, T, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Problem").finish_non_exhaustive()
