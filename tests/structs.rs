@@ -324,3 +324,86 @@ fn the_jacobian_of_a_struct_parameter_has_a_column_per_scalar() {
         ]
     );
 }
+
+#[derive(Clone, Copy, Debug, Differentiable)]
+struct Settings {
+    gain: f64,
+    steps: usize,
+}
+
+/// Only a constant of the struct is read: its adjoint is all zeros.
+#[differentiate(wrt(s, x), hessian)]
+fn constant_only(s: Settings, x: f64) -> f64 {
+    let mut y = x;
+    for _ in 0..s.steps {
+        y = y * x;
+    }
+    y
+}
+
+/// By value, with second order.
+#[differentiate(wrt(s), hessian)]
+fn by_value(s: Settings, x: f64) -> f64 {
+    (s.gain * x).sin() * s.gain
+}
+
+#[test]
+fn structs_by_value_and_structs_whose_floats_are_unread() {
+    let s = Settings {
+        gain: 2.0,
+        steps: 2,
+    };
+    let (value, d_s, dx) = constant_only_grad(s, 1.5);
+    assert_eq!(value, 1.5_f64.powi(3));
+    assert_eq!((d_s.gain, d_s.steps), (0.0, 2));
+    assert_eq!(dx, 3.0 * 1.5 * 1.5);
+    let (_, gradient, hessian) = constant_only_hessian(s, 1.5);
+    assert_eq!(gradient, [0.0, dx]);
+    assert_eq!(hessian, [vec![0.0, 0.0], vec![0.0, 6.0 * 1.5]]);
+    let (value, d_s) = by_value_grad(s, 0.5);
+    let g: f64 = 2.0;
+    assert_eq!(value, (g * 0.5).sin() * g);
+    assert!(close(d_s.gain, 0.5 * (g * 0.5).cos() * g + (g * 0.5).sin()));
+    let (_, _, hessian) = by_value_hessian(s, 0.5);
+    // d²/dg² [g sin(g x)] = 2x cos(gx) − g x² sin(gx)
+    let expected = 2.0 * 0.5 * (g * 0.5).cos() - g * 0.25 * (g * 0.5).sin();
+    assert!(close(hessian[0][0], expected));
+    let (_, slope) = by_value_jvp(
+        s,
+        0.5,
+        &Settings {
+            gain: 2.0,
+            steps: 0,
+        },
+    );
+    assert!(close(slope, 2.0 * d_s.gain));
+}
+
+/// Nothing to differentiate but a struct whose floats are unread: zeros, and the
+/// second-order functions still have their shapes.
+#[differentiate(wrt(s), hessian)]
+fn unread(s: Settings, x: f64) -> f64 {
+    x * s.steps as f64
+}
+
+impl Settings {
+    #[differentiate(wrt(self), hessian)]
+    fn unread_method(&self, x: f64) -> f64 {
+        x * self.steps as f64
+    }
+}
+
+#[test]
+fn a_struct_whose_floats_are_unread_has_a_zero_adjoint() {
+    let s = Settings {
+        gain: 1.0,
+        steps: 3,
+    };
+    let (value, d) = unread_grad(s, 2.0);
+    assert_eq!((value, d.gain, d.steps), (6.0, 0.0, 3));
+    assert_eq!(unread_hessian(s, 2.0), (6.0, vec![0.0], vec![vec![0.0]]));
+    assert_eq!(unread_jvp(s, 2.0, &s), (6.0, 0.0));
+    let (value, d) = s.unread_method_grad(2.0);
+    assert_eq!((value, d.gain), (6.0, 0.0));
+    assert_eq!(s.unread_method_hessian(2.0).2, vec![vec![0.0]]);
+}

@@ -86,7 +86,9 @@ fn derive(input: &syn::DeriveInput, ctxt: &Ctxt) -> Option<TokenStream> {
         let (member, span) = (&field.member, field.ty.span());
         match field.constant {
             true => quote_spanned!(span=> #member: ::core::clone::Clone::clone(&self.#member)),
-            false => quote_spanned!(span=> #member: ::ad::Differentiable::zeroed_like(&self.#member)),
+            false => {
+                quote_spanned!(span=> #member: ::ad::Differentiable::zeroed_like(&self.#member))
+            }
         }
     });
     let visit = format_ident!("visit");

@@ -73,6 +73,25 @@ pub(crate) fn tangents(
         .filter(|(_, p)| matches!(p.kind, ParamKind::Primal { wrt: true, .. }))
         .map(|(k, _)| k)
         .collect();
+    // A struct named in `wrt` whose floats the body never reads leaves nothing to
+    // seed; its own tangent slot, read by nothing, keeps the tangent's signature.
+    let seeded_structs: Vec<usize> = primal
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| match &p.kind {
+            ParamKind::Primal { name, wrt: false } => input
+                .params
+                .iter()
+                .any(|q| q.fields.is_some() && q.ident == *name),
+            _ => false,
+        })
+        .map(|(k, _)| k)
+        .collect();
+    let wrt = match wrt.is_empty() {
+        true => seeded_structs,
+        false => wrt,
+    };
     let mut jvp = tangent::tangent(primal, &wrt, Returned::ValueAndTangent)?;
     optimise(&name, "jvp", &mut jvp)?;
     if !input.hessian {
