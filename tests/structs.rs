@@ -407,3 +407,130 @@ fn a_struct_whose_floats_are_unread_has_a_zero_adjoint() {
     assert_eq!((value, d.gain), (6.0, 0.0));
     assert_eq!(s.unread_method_hessian(2.0).2, vec![vec![0.0]]);
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Ridge {
+    w: Vec<f64>,
+    lambda: f64,
+    n: usize,
+}
+
+impl Ridge {
+    /// λ Σ w², a method of the model that other methods call.
+    #[differentiate(wrt(self), hessian)]
+    fn penalty(&self) -> f64 {
+        let mut s = 0.0;
+        for i in 0..self.n {
+            s += self.w[i] * self.w[i];
+        }
+        self.lambda * s
+    }
+
+    /// Squared error of the prediction plus the penalty: a field read and the whole
+    /// model passed to its own method, in one sweep.
+    #[differentiate(wrt(self), hessian)]
+    fn loss(&self, x: &[f64], y: f64) -> f64 {
+        let mut prediction = 0.0;
+        for i in 0..self.n {
+            prediction += self.w[i] * x[i];
+        }
+        let r = prediction - y;
+        r * r + self.penalty()
+    }
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Outer {
+    ridge: Ridge,
+    scale: f64,
+}
+
+/// A method of a struct field, and the field's own field read beside it.
+#[differentiate(wrt(o))]
+fn outer_loss(o: &Outer, x: &[f64]) -> f64 {
+    o.scale * o.ridge.loss(x, 1.0) + o.ridge.w[0]
+}
+
+#[test]
+fn methods_of_a_differentiated_struct_pass_its_adjoint_along() {
+    let ridge = Ridge {
+        w: vec![0.5, -1.0, 2.0],
+        lambda: 0.25,
+        n: 3,
+    };
+    let x = [1.0, 2.0, 0.5];
+    let (value, d) = ridge.loss_grad(&x, 1.0);
+    let prediction: f64 = (0..3).map(|i| ridge.w[i] * x[i]).sum();
+    let r = prediction - 1.0;
+    let sum_ww: f64 = ridge.w.iter().map(|w| w * w).sum();
+    assert!(close(value, r * r + 0.25 * sum_ww));
+    for i in 0..3 {
+        assert!(close(d.w[i], 2.0 * r * x[i] + 2.0 * 0.25 * ridge.w[i]));
+    }
+    assert!(close(d.lambda, sum_ww));
+    assert_eq!(d.n, 3);
+    // The Hessian: 2 x xᵀ + 2λ I over w; ∂²/∂w∂λ = 2w; ∂²/∂λ² = 0.
+    let (_, gradient, hessian) = ridge.loss_hessian(&x, 1.0);
+    assert_eq!(gradient, d.to_scalars());
+    for i in 0..3 {
+        for j in 0..3 {
+            let expected = 2.0 * x[i] * x[j] + if i == j { 0.5 } else { 0.0 };
+            assert!(close(hessian[i][j], expected), "{hessian:?}");
+        }
+        assert!(close(hessian[i][3], 2.0 * ridge.w[i]));
+    }
+    assert_eq!(hessian[3][3], 0.0);
+    let outer = Outer {
+        ridge: ridge.clone(),
+        scale: 3.0,
+    };
+    let (value, d_outer) = outer_loss_grad(&outer, &x);
+    assert!(close(value, 3.0 * ridge.loss(&x, 1.0) + 0.5));
+    assert!(close(d_outer.scale, ridge.loss(&x, 1.0)));
+    assert!(close(d_outer.ridge.w[0], 3.0 * d.w[0] + 1.0));
+    assert!(close(d_outer.ridge.lambda, 3.0 * d.lambda));
+}
+
+#[derive(Clone, Debug, Differentiable)]
+struct Poly {
+    coefficients: Vec<f64>,
+}
+
+impl Poly {
+    fn degree(&self) -> usize {
+        self.coefficients.len() - 1
+    }
+
+    /// Horner's rule, with the degree from a method that is not differentiated: in
+    /// an integer position it is a constant.
+    #[differentiate(wrt(self, x))]
+    fn eval(&self, x: f64) -> f64 {
+        let mut y = 0.0;
+        for k in 0..=self.degree() {
+            y = y * x + self.coefficients[k];
+        }
+        y
+    }
+}
+
+impl Poly {
+    /// `self` passed whole (to `eval`) and a constant method beside it.
+    #[differentiate(wrt(self))]
+    fn weighted(&self, x: f64) -> f64 {
+        self.eval(x) * (self.degree() as f64) + self.coefficients[0]
+    }
+}
+
+#[test]
+fn a_constant_method_in_an_integer_position_is_read_as_written() {
+    let p = Poly {
+        coefficients: vec![2.0, -1.0, 3.0],
+    };
+    let (value, d, dx) = p.eval_grad(2.0);
+    assert_eq!(value, 2.0 * 4.0 - 2.0 + 3.0);
+    assert_eq!(d.coefficients, [4.0, 2.0, 1.0]);
+    assert_eq!(dx, 2.0 * 2.0 * 2.0 - 1.0);
+    let (value, d) = p.weighted_grad(2.0);
+    assert_eq!(value, 9.0 * 2.0 + 2.0);
+    assert_eq!(d.coefficients, [9.0, 4.0, 2.0]);
+}

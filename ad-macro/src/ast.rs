@@ -25,6 +25,17 @@ pub struct ParamInput<'a> {
     pub receiver: bool,
 }
 
+impl ParamInput<'_> {
+    /// Whether the body passes this struct parameter whole to a differentiated
+    /// function or calls its methods (`helper(p)`, `self.penalty()`).
+    pub fn passed_whole(&self) -> bool {
+        self.fields
+            .iter()
+            .flatten()
+            .any(|f| f.path.is_empty() && f.role == FieldRole::Whole)
+    }
+}
+
 /// A field of a struct parameter, as the body reads it.
 pub struct FieldInput {
     /// The members from the parameter to the field: `[layer, b]` for `p.layer.b`.
@@ -158,11 +169,11 @@ impl<'a> FnInput<'a> {
                     ident: param.ident.clone(),
                     float: param.float,
                     array: param.array.clone(),
-                    wrt: param.wrt && param.fields.is_none(),
-                    whole: false,
+                    wrt: param.wrt && (param.fields.is_none() || param.passed_whole()),
+                    whole: param.passed_whole(),
                 });
             }
-            for field in param.fields.iter().flatten() {
+            for field in param.fields.iter().flatten().filter(|f| !f.path.is_empty()) {
                 let (float, array) = match field.role {
                     FieldRole::Float => (Some(self.ret), None),
                     FieldRole::Array => (

@@ -74,7 +74,6 @@ pub fn find(input: &mut FnInput, ctxt: &Ctxt) {
                 }),
             }
         }
-        check_disjoint(&param.ident, fields, ctxt);
     }
 }
 
@@ -140,38 +139,6 @@ fn merge(
     }
 }
 
-/// A field and one of its own fields both read as wholes would be borrowed twice
-/// by the adjoint; the whole struct read with any field likewise.
-fn check_disjoint(root: &syn::Ident, fields: &[FieldInput], ctxt: &Ctxt) {
-    let active: Vec<&FieldInput> = fields
-        .iter()
-        .filter(|f| f.role != FieldRole::Constant)
-        .collect();
-    for (k, outer) in active.iter().enumerate() {
-        for inner in &active[k + 1..] {
-            let (short, long) = match outer.path.len() <= inner.path.len() {
-                true => (outer, inner),
-                false => (inner, outer),
-            };
-            if long.path.starts_with(&short.path) {
-                let whole = match short.path.is_empty() {
-                    true => format!("`{root}`"),
-                    false => format!("`{root}.{}`", path_text(&short.path)),
-                };
-                ctxt.error_spanned_by(
-                    quote::quote_spanned!(long.span=> field),
-                    format!(
-                        "this reads `{root}.{}`, a part of {whole}, which is also passed \
-                         whole; #[differentiate] cannot yet give one adjoint to both: pass \
-                         the parts to the callee, or read the part inside the callee",
-                        path_text(&long.path)
-                    ),
-                );
-            }
-        }
-    }
-}
-
 fn path_text(path: &[syn::Member]) -> String {
     path.iter()
         .map(|m| match m {
@@ -216,7 +183,7 @@ impl Fields<'_> {
         let Some((root, path)) = self.chain(expr) else {
             return false;
         };
-        if path.is_empty() && role != FieldRole::Whole {
+        if path.is_empty() && !matches!(role, FieldRole::Whole | FieldRole::Constant) {
             // The parameter itself, read otherwise than passed whole: `p.method()`,
             // `let q = p;`.
             if let Some(ctxt) = self.ctxt {
@@ -224,22 +191,26 @@ impl Fields<'_> {
                     &*expr,
                     format!(
                         "#[differentiate] reads a differentiable struct parameter through its \
-                         fields (`{root}.w[i]`, `{root}.mu`) or passes it whole to a \
-                         differentiated function (`helper({root}, x)`); other uses, such as \
-                         calling its methods, are not supported yet"
+                         fields (`{root}.w[i]`, `{root}.mu`), passes it whole to a \
+                         differentiated function (`helper({root}, x)`) or calls its \
+                         differentiated methods (`{root}.penalty()`); it cannot take it apart \
+                         or copy it"
                     ),
                 );
             }
             return true;
         }
         if role == FieldRole::Constant {
-            if !self.rewrite {
+            if !self.rewrite && !path.is_empty() {
                 self.found
                     .push(((root, path), role, syn::spanned::Spanned::span(&*expr)));
             }
             return true;
         }
         if self.rewrite {
+            if path.is_empty() {
+                return true;
+            }
             let ident = virtual_ident(&root, &path);
             let span = syn::spanned::Spanned::span(&*expr);
             let ident = syn::Ident::new(&ident.to_string(), span);
@@ -270,6 +241,20 @@ impl Fields<'_> {
     /// An expression in an integer or boolean position: a field read there is a
     /// constant of the struct, read as written.
     fn constant_position(&mut self, expr: &mut syn::Expr) {
+        // `0..self.len()`: a method of the struct read as a constant, which the
+        // borrow `(&self)` keeps lowering from taking for a differentiated call.
+        if let syn::Expr::MethodCall(call) = expr {
+            if self.chain(&call.receiver).is_some() {
+                if self.rewrite {
+                    let receiver = &call.receiver;
+                    *call.receiver = syn::parse_quote!((&#receiver));
+                }
+                for arg in call.args.iter_mut() {
+                    self.constant_position(arg);
+                }
+                return;
+            }
+        }
         if !self.field(expr, FieldRole::Constant) {
             self.visit_expr_mut(expr);
         }
@@ -286,24 +271,17 @@ impl VisitMut for Fields<'_> {
                 self.constant_position(&mut index.index);
             }
             syn::Expr::MethodCall(call) => {
-                let role = match ARRAY_METHODS.contains(&call.method.to_string().as_str()) {
-                    true => FieldRole::Array,
-                    false => FieldRole::Float,
+                // A float's method (`p.mu.exp()`), a vector's (`p.w.iter()`), or a
+                // method of the struct or of a struct field (`self.penalty()`,
+                // `p.layer.forward(x)`), which gets the receiver's adjoint.
+                let method = call.method.to_string();
+                let role = if crate::ir::Prim::from_name(&method).is_some() {
+                    FieldRole::Float
+                } else if ARRAY_METHODS.contains(&method.as_str()) {
+                    FieldRole::Array
+                } else {
+                    FieldRole::Whole
                 };
-                if self.roots.iter().any(|r| r == "self")
-                    && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("self"))
-                {
-                    if let Some(ctxt) = self.ctxt {
-                        ctxt.error_spanned_by(
-                            &*expr,
-                            "with `wrt(self)`, a method of `self` may read the fields being \
-                             differentiated, and their adjoints cannot flow back through the \
-                             call yet; call a free #[differentiate] function with the fields \
-                             it needs (`helper(&self.w, x)`)",
-                        );
-                    }
-                    return;
-                }
                 if !self.field(&mut call.receiver, role) {
                     self.visit_expr_mut(&mut call.receiver);
                 }

@@ -129,9 +129,11 @@ pub mod __private {
         }
     }
 
-    impl<T: Real> ScratchSlot<T> for T {
-        fn scratch(_: &T) -> Box<Self> {
-            Box::new(T::ZERO)
+    /// A float, an array, or a `Differentiable` struct (the adjoint slot of a
+    /// method's `self` under `wrt(self)`): zeros of its shape.
+    impl<S: crate::Differentiable> ScratchSlot<S> for S {
+        fn scratch(arg: &S) -> Box<Self> {
+            Box::new(arg.zeroed_like())
         }
     }
 
@@ -150,12 +152,6 @@ pub mod __private {
     impl<T: Real, const N: usize> ScratchSlot<[T; N]> for [T] {
         fn scratch(_: &[T; N]) -> Box<Self> {
             vec![T::ZERO; N].into_boxed_slice()
-        }
-    }
-
-    impl<T: Real, const N: usize> ScratchSlot<[T; N]> for [T; N] {
-        fn scratch(_: &[T; N]) -> Box<Self> {
-            Box::new([T::ZERO; N])
         }
     }
 

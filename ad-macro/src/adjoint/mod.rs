@@ -469,8 +469,7 @@ impl Reverse<'_> {
     /// float argument (its result is that argument's contribution) and the adjoint
     /// buffer of each active array argument.
     fn reverse_apply(&mut self, callee: Box<Callee>, args: &[Value], adj: Value) {
-        // A method's receiver is the constant context, with no slot.
-        let slotted = &args[usize::from(callee.method)..];
+        let slotted = &args[..];
         let located: Vec<Option<(Value, Option<Value>)>> = slotted
             .iter()
             .map(|&arg| match self.ty(arg) {
@@ -478,10 +477,15 @@ impl Reverse<'_> {
                 _ => None,
             })
             .collect();
+        // A method's constant receiver gets zeros of whatever its slot is: nothing
+        // (`NoAdjoint`), or the receiver's type under the callee's `wrt(self)`.
+        let receiver = usize::from(callee.method && !matches!(self.ty(args[0]), Ty::Struct(_)));
         let slots: Vec<Slot> = slotted
             .iter()
             .zip(&located)
-            .map(|(&arg, located)| match self.ty(arg) {
+            .enumerate()
+            .map(|(k, (&arg, located))| match self.ty(arg) {
+                _ if k < receiver => Slot::Inferred,
                 Ty::Float(float) => Slot::Scalar(float),
                 Ty::FloatArray(float) => match located {
                     Some(_) => Slot::Buffer,

@@ -19,7 +19,7 @@ pub(super) struct Emitter<'f> {
 }
 
 impl<'f> Emitter<'f> {
-    pub(super) fn new(func: &'f Function) -> Self {
+    pub(super) fn new(func: &'f Function, places: &super::names::Places) -> Self {
         let mut uses = SecondaryMap::with_default(func.values.len(), 0usize);
         for inst in func.insts.keys() {
             for &arg in &func.insts[inst].args {
@@ -41,8 +41,8 @@ impl<'f> Emitter<'f> {
                 stored[data.args[0]] = true;
             }
             // The buffers a callee's adjoint adds into are lent `&mut`.
-            if let Op::ApplyAdjoint(callee, slots) = &data.op {
-                let buffers = slots.len() + usize::from(callee.method) + 1;
+            if let Op::ApplyAdjoint(_, slots) = &data.op {
+                let buffers = slots.len() + 1;
                 for &buffer in data.args.get(buffers..).unwrap_or_default() {
                     stored[buffer] = true;
                 }
@@ -78,7 +78,7 @@ impl<'f> Emitter<'f> {
         }
         Emitter {
             func,
-            names: Names::new(func),
+            names: Names::new(func, places),
             uses,
             stored,
         }
@@ -251,9 +251,9 @@ impl<'f> Emitter<'f> {
                 return quote_spanned!(span=> #stack.push(#a););
             }
             Op::Accumulate { param } => {
-                let buffer = self.names.buffer(*param);
+                let target = self.names.accumulated(*param);
                 let a = &args[0];
-                return quote_spanned!(span=> *#buffer += #a;);
+                return quote_spanned!(span=> #target += #a;);
             }
             Op::If { then, otherwise } => {
                 let (cond, then_body, else_body) =
@@ -384,10 +384,9 @@ impl<'f> Emitter<'f> {
         slots: &[crate::ir::Slot],
     ) -> TokenStream {
         let data = &self.func.insts[inst];
-        let receiver = usize::from(callee.method);
-        let primal = receiver + slots.len();
+        let primal = slots.len();
         let operands = self.operands(&data.args);
-        let slotted = &operands[receiver..primal];
+        let slotted = &operands[..primal];
         let mut buffers = data.args[primal + 1..].iter().copied();
         let mut lending = Lending::default();
         let slot_args = self.adjoint_slots(slots, slotted, &mut buffers, &mut lending, "slot");
@@ -407,9 +406,9 @@ impl<'f> Emitter<'f> {
         slots: &[crate::ir::Slot],
     ) -> TokenStream {
         let data = &self.func.insts[inst];
-        let primal = usize::from(callee.method) + slots.len();
+        let primal = slots.len();
         let operands = self.operands(&data.args);
-        let slotted = &operands[usize::from(callee.method)..primal];
+        let slotted = &operands[..primal];
         let mut tangents = data.args[primal..].iter().copied();
         let mut args = with_refs(callee, &operands[..primal]);
         args.extend(self.tangent_slots(slots, slotted, &mut tangents));
@@ -427,10 +426,9 @@ impl<'f> Emitter<'f> {
         tangent_slots: &[crate::ir::Slot],
     ) -> TokenStream {
         let data = &self.func.insts[inst];
-        let receiver = usize::from(callee.method);
-        let primal = receiver + slots.len();
+        let primal = slots.len();
         let operands = self.operands(&data.args);
-        let slotted = &operands[receiver..primal];
+        let slotted = &operands[..primal];
         let mut rest = data.args[primal..].iter().copied();
         let tangents = self.tangent_slots(tangent_slots, slotted, &mut rest);
         let (seed, t_seed) = (
@@ -506,7 +504,10 @@ impl<'f> Emitter<'f> {
                     // A buffer lent to an earlier slot of the same call (`dot(w, w)`)
                     // cannot be lent twice: that slot gets a scratch added on after.
                     if let Ty::Struct(_) = self.func.values[value].ty {
-                        return quote!(&mut *#buffer);
+                        return match self.names.is_place(value) {
+                            true => quote!(&mut #buffer),
+                            false => quote!(&mut *#buffer),
+                        };
                     }
                     if !lending.lent.contains(&value) {
                         lending.lent.push(value);

@@ -1,11 +1,9 @@
 //! The fields of struct parameters, bound to the names the body reads them by
 //! (`fields.rs`): `let p__w: &[f64] = &p.w[..];` for the parameter, and the same
-//! parts of its adjoint (`d_p`), tangent (`t_p`) and Hessian-vector product (`hv_p`)
-//! in the functions that have them.
-//!
-//! Each binding borrows one field, so the adjoint's fields are borrowed side by
-//! side, as disjoint fields of one `&mut` may be; `fields::find` rejects a part read
-//! together with the whole it is part of.
+//! parts of its tangent (`t_p`) in the functions that have one. The fields of its
+//! adjoint (`d_p`) and of its Hessian-vector product (`hv_p`) are written in place
+//! (`d_p.w[i] += …`, see `names.rs`), so that a field and the whole struct, passed
+//! to a callee, can both receive adjoints in one sweep.
 
 use crate::ast::{FieldRole, FnInput, ParamInput};
 use proc_macro2::TokenStream;
@@ -19,8 +17,6 @@ pub(super) enum Of {
     /// A read-only companion of the same type, by the name `name(p)` gives: the
     /// tangent `t_p`. Its floats are read by value, like a scalar tangent.
     Tangent(fn(&syn::Ident) -> syn::Ident),
-    /// A `&mut` companion (`d_p`, `hv_p`), whose fields receive adjoints.
-    Buffer(fn(&syn::Ident) -> syn::Ident),
 }
 
 /// The bindings of the fields of every differentiable struct parameter, taken
@@ -36,19 +32,15 @@ pub(super) fn bindings(input: &FnInput, of: Of) -> TokenStream {
             let path = &field.path;
             let (name, source) = match of {
                 Of::Primal => (field.ident.clone(), param.ident.clone()),
-                Of::Tangent(name) | Of::Buffer(name) => (name(&field.ident), name(&param.ident)),
+                Of::Tangent(name) => (name(&field.ident), name(&param.ident)),
             };
             let span = field.span;
-            let mutable = matches!(of, Of::Buffer(_)).then(|| quote!(mut));
             bindings.extend(match field.role {
-                FieldRole::Float if mutable.is_some() => {
-                    quote_spanned!(span=> let #name: &mut #float = &mut #source.#(#path).*;)
-                }
                 FieldRole::Float => quote_spanned!(span=> let #name: #float = #source.#(#path).*;),
                 FieldRole::Array => {
-                    quote_spanned!(span=> let #name: &#mutable [#float] = &#mutable #source.#(#path).*[..];)
+                    quote_spanned!(span=> let #name: &[#float] = &#source.#(#path).*[..];)
                 }
-                _ => quote_spanned!(span=> let #name = &#mutable #source.#(#path).*;),
+                _ => quote_spanned!(span=> let #name = &#source.#(#path).*;),
             });
         }
     }
@@ -99,4 +91,23 @@ pub(super) fn unit_direction(
         });
         #offset = #position;
     }
+}
+
+/// Where each field's adjoint lives in its struct's buffer, by the field's name in
+/// the body: `p__w` → (`p`, `.w`).
+pub(super) fn places(input: &FnInput) -> super::names::Places {
+    let mut places = super::names::Places::new();
+    for param in &input.params {
+        for field in param.fields.iter().flatten() {
+            if field.path.is_empty() || field.role == FieldRole::Constant {
+                continue;
+            }
+            let path = &field.path;
+            places.insert(
+                field.ident.to_string(),
+                (param.ident.clone(), quote!(#(.#path)*)),
+            );
+        }
+    }
+    places
 }

@@ -62,11 +62,6 @@ fn composable_fn(input: &FnInput) -> TokenStream {
     let seed = seed_ident();
     let buffers = input.params.iter().filter(|p| p.wrt).map(|p| {
         let buffer = buffer_ident(&p.ident);
-        if p.receiver {
-            // A caller's `self` is its constant context: its adjoint is dropped.
-            let zeros = fields::zeroed_like(p);
-            return quote!(&mut #zeros);
-        }
         match &p.array {
             Some(array) if array.fixed_len.is_some() => {
                 let message = format!("the adjoint slot of `{}` has the array's length", p.ident);
@@ -145,13 +140,9 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
                 format!("the adjoint buffer of `{ident}` must have the length of `{ident}`");
             quote!(::core::assert_eq!(#buffer.len(), #ident.len(), #message);)
         });
-    let buffers = fields::bindings(input, fields::Of::Buffer(buffer_ident));
-    let body = function_body(
-        input,
-        func,
-        quote!(#(#length_checks)* #buffers),
-        |emitter| emitter.operand(func.returned()),
-    );
+    let body = function_body(input, func, quote!(#(#length_checks)*), |emitter| {
+        emitter.operand(func.returned())
+    });
     quote!(#signature #body)
 }
 
@@ -165,7 +156,7 @@ fn function_body(
     returned: impl FnOnce(&Emitter) -> TokenStream,
 ) -> TokenStream {
     let fields = fields::bindings(input, fields::Of::Primal);
-    let emitter = Emitter::new(func);
+    let emitter = Emitter::new(func, &fields::places(input));
     let body = emitter.region(func.body);
     let returned = returned(&emitter);
     let uses_stack = func

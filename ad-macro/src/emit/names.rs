@@ -6,32 +6,62 @@ use crate::ir::{EntityRef, Function, Op, ParamKind, SecondaryMap, Value, ValueDe
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 
+/// Where the adjoint of a struct parameter's field lives: its root parameter's
+/// name (`p`) and the members to the field (`.layer.w`).
+pub(super) type Places = std::collections::HashMap<String, (syn::Ident, TokenStream)>;
+
 /// How each value is spelled in the generated code.
 pub(super) struct Names<'f> {
     func: &'f Function,
-    /// Per parameter of `func`: the user's name, `seed`, or the buffer's name.
-    params: Vec<syn::Ident>,
+    /// Per parameter of `func`: the user's name, `seed`, the buffer's name, or the
+    /// place of a field in a struct's buffer (`d_p.w`).
+    params: Vec<TokenStream>,
+    /// Per parameter: whether it is spelled as a field of a struct's buffer,
+    /// written in place rather than through a `&mut`.
+    in_place: Vec<bool>,
     /// Values spelled like another: a loop's results and the arguments of a `while`
     /// condition are the loop's state variables, which the body's arguments name.
     aliases: SecondaryMap<Value, Option<Value>>,
 }
 
 impl<'f> Names<'f> {
-    pub(super) fn new(func: &'f Function) -> Self {
-        let params = func
+    pub(super) fn new(func: &'f Function, places: &Places) -> Self {
+        // A buffer of a struct's field is its place in the struct's buffer, borrowed
+        // where it is used: two fields, or a field and the whole, may then be
+        // written in one sweep.
+        let place = |buffer: fn(&syn::Ident) -> syn::Ident, of: usize| {
+            let (root, path) = places.get(&primal_name(func, of).to_string())?;
+            let root = buffer(root);
+            Some(quote::quote!(#root #path))
+        };
+        let (params, in_place) = func
             .params
             .iter()
-            .map(|param| match &param.kind {
-                ParamKind::Primal { name, .. } => name.clone(),
-                ParamKind::Seed => seed_ident(),
-                ParamKind::AdjointOut { of } => buffer_ident(primal_name(func, *of)),
-                ParamKind::Tangent { of } => match &func.params[*of].kind {
-                    ParamKind::Seed => seed_tangent_ident(),
-                    ParamKind::AdjointOut { of } => hvp_ident(primal_name(func, *of)),
-                    _ => tangent_ident(primal_name(func, *of)),
-                },
+            .map(|param| {
+                let in_buffer = match &param.kind {
+                    ParamKind::AdjointOut { of } => place(buffer_ident, *of),
+                    ParamKind::Tangent { of } => match &func.params[*of].kind {
+                        ParamKind::AdjointOut { of } => place(hvp_ident, *of),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(place) = in_buffer {
+                    return (place, true);
+                }
+                let name = match &param.kind {
+                    ParamKind::Primal { name, .. } => name.clone(),
+                    ParamKind::Seed => seed_ident(),
+                    ParamKind::AdjointOut { of } => buffer_ident(primal_name(func, *of)),
+                    ParamKind::Tangent { of } => match &func.params[*of].kind {
+                        ParamKind::Seed => seed_tangent_ident(),
+                        ParamKind::AdjointOut { of } => hvp_ident(primal_name(func, *of)),
+                        _ => tangent_ident(primal_name(func, *of)),
+                    },
+                };
+                (name.into_token_stream(), false)
             })
-            .collect();
+            .unzip();
         let mut aliases = SecondaryMap::with_default(func.values.len(), None);
         for inst in func.insts.keys() {
             let data = &func.insts[inst];
@@ -53,6 +83,7 @@ impl<'f> Names<'f> {
         Names {
             func,
             params,
+            in_place,
             aliases,
         }
     }
@@ -60,7 +91,7 @@ impl<'f> Names<'f> {
     /// A value where it is read: a parameter's name, a literal, or a temporary.
     pub(super) fn operand(&self, value: Value) -> TokenStream {
         match self.func.values[value].def {
-            ValueDef::Param(k) => self.params[k].to_token_stream(),
+            ValueDef::Param(k) => self.params[k].clone(),
             ValueDef::Result(inst, _) => match &self.func.insts[inst].op {
                 Op::Const(lit) => lit.to_token_stream(),
                 _ => self.binding(value).into_token_stream(),
@@ -94,8 +125,19 @@ impl<'f> Names<'f> {
         syn::Ident::new(&name, Span::mixed_site())
     }
 
-    pub(super) fn buffer(&self, param: usize) -> &syn::Ident {
-        &self.params[param]
+    /// What `Accumulate` adds into for a scalar's buffer: `*d_x`, or the field in
+    /// place, `d_p.mu`.
+    pub(super) fn accumulated(&self, param: usize) -> TokenStream {
+        let buffer = &self.params[param];
+        match self.in_place[param] {
+            true => buffer.clone(),
+            false => quote::quote!(*#buffer),
+        }
+    }
+
+    /// Whether `value` is a field of a struct's buffer, spelled as its place.
+    pub(super) fn is_place(&self, value: Value) -> bool {
+        matches!(self.func.values[value].def, ValueDef::Param(k) if self.in_place[k])
     }
 }
 

@@ -16,6 +16,7 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     let ret = format_ident!("{}", input.ret.name());
     let params = user_params(input);
     let seed = seed_ident();
+    let receiver_slot = receiver_slot(input, buffer_ident, true);
     let slots = input.signature_params().map(|p| {
         let ident = buffer_ident(&p.ident);
         let ty = match (&p.float, &p.array) {
@@ -35,7 +36,34 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     quote! {
         #[doc(hidden)]
         #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params,)* #seed: #ret, #(#slots),*) -> #ret
+        #vis fn #name(#receiver #(#params,)* #seed: #ret, #receiver_slot #(#slots),*) -> #ret
+    }
+}
+
+/// Whether `input` is a method whose `self` is a constant (no `wrt(self)`).
+pub(super) fn constant_receiver(input: &FnInput) -> bool {
+    input.by_ref_self && !input.params.iter().any(|p| p.receiver)
+}
+
+/// A method's own slot in an `_all` entry point, first among the slots:
+/// `d_self: &mut Self` under `wrt(self)` (named by `name`), `_: &mut NoAdjoint`
+/// for a constant `self`, nothing for a function. A caller passes its receiver's
+/// adjoint there, or zeros of whatever type the slot has.
+pub(super) fn receiver_slot(
+    input: &FnInput,
+    name: fn(&syn::Ident) -> syn::Ident,
+    mutable: bool,
+) -> TokenStream {
+    let reference = if mutable { quote!(&mut) } else { quote!(&) };
+    if constant_receiver(input) {
+        return quote!(_: #reference ::ad::__private::NoAdjoint,);
+    }
+    match input.params.iter().find(|p| p.receiver) {
+        Some(receiver) => {
+            let ident = name(&receiver.ident);
+            quote!(#ident: #reference Self,)
+        }
+        None => TokenStream::new(),
     }
 }
 

@@ -138,6 +138,16 @@ fn slot(param: &ParamInput, name: syn::Ident, mutable: bool) -> TokenStream {
     }
 }
 
+/// The slot of a method's constant `self`, first among the slots of each kind:
+/// `_: &NoAdjoint` (under `wrt(self)`, `self`'s slot is among the parameters').
+fn constant_slot(input: &FnInput, mutable: bool) -> TokenStream {
+    let reference = if mutable { quote!(&mut) } else { quote!(&) };
+    match super::signature::constant_receiver(input) {
+        true => quote!(_: #reference ::ad::__private::NoAdjoint,),
+        false => TokenStream::new(),
+    }
+}
+
 /// One kind of slot of an `_all` entry point: the name of a parameter's slot from
 /// the parameter's name, and whether a scalar slot is read by value.
 type Slot = (fn(&syn::Ident) -> syn::Ident, bool);
@@ -147,13 +157,12 @@ type Slot = (fn(&syn::Ident) -> syn::Ident, bool);
 fn slot_prelude(input: &FnInput, slots: &[Slot]) -> TokenStream {
     let mut prelude = TokenStream::new();
     for (name, by_value) in slots {
-        prelude.extend(super::fields::bindings(
-            input,
-            match by_value {
-                true => super::fields::Of::Tangent(*name),
-                false => super::fields::Of::Buffer(*name),
-            },
-        ));
+        if *by_value {
+            prelude.extend(super::fields::bindings(
+                input,
+                super::fields::Of::Tangent(*name),
+            ));
+        }
     }
     for param in input.params.iter().filter(|p| p.wrt && p.fields.is_none()) {
         let ident = &param.ident;
@@ -175,6 +184,7 @@ fn jvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
     let vis = &input.item.vis;
     let (receiver, name) = (receiver(input), entry(input, "jvp_all"));
     let params = user_params(input);
+    let constant_receiver = constant_slot(input, false);
     let slots = input
         .params
         .iter()
@@ -184,7 +194,7 @@ fn jvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         #[doc(hidden)]
         #(#allows)*
         #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name #generics(#receiver #(#params,)* #(#slots),*)
+        #vis fn #name #generics(#receiver #(#params,)* #constant_receiver #(#slots),*)
     }
 }
 
@@ -226,10 +236,11 @@ pub(super) fn slot_args(
     mutable: bool,
 ) -> Vec<TokenStream> {
     let reference = if mutable { quote!(&mut) } else { quote!(&) };
-    input
-        .params
-        .iter()
-        .map(|p| {
+    let constant_receiver = super::signature::constant_receiver(input)
+        .then(|| quote!(#reference ::ad::__private::NoAdjoint));
+    constant_receiver
+        .into_iter()
+        .chain(input.params.iter().map(|p| {
             let slot = name(&p.ident);
             match (p.wrt, &p.float, &p.array) {
                 // A struct's tangent is given by reference, its buffers are locals.
@@ -247,7 +258,7 @@ pub(super) fn slot_args(
                 (false, None, Some(_)) => quote!(#reference []),
                 _ => quote!(#reference ::ad::__private::NoAdjoint),
             }
-        })
+        }))
         .collect()
 }
 
@@ -315,6 +326,7 @@ fn hvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         slots(buffer_ident, true),
         slots(hvp_ident, true),
     );
+    let (constant, constant_mut) = (constant_slot(input, false), constant_slot(input, true));
     let (seed, t_seed) = (seed_ident(), seed_tangent_ident());
     let allows = user_allows(input);
     quote! {
@@ -322,8 +334,8 @@ fn hvp_all_signature(input: &FnInput, generics: TokenStream) -> TokenStream {
         #(#allows)*
         #[allow(unused_variables, clippy::too_many_arguments)]
         #vis fn #name #generics(
-            #receiver #(#params,)* #(#tangents,)* #seed: #ret, #t_seed: #ret,
-            #(#adjoints,)* #(#hvs),*
+            #receiver #(#params,)* #constant #(#tangents,)* #seed: #ret, #t_seed: #ret,
+            #constant_mut #(#adjoints,)* #constant_mut #(#hvs),*
         )
     }
 }

@@ -112,6 +112,7 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     let (ret, elem) = (ret_type(input), elem(input));
     let params = user_params(input);
     let seed = seed_ident();
+    let receiver_slot = super::signature::receiver_slot(input, buffer_ident, true);
     let slots = input.signature_params().map(|p| {
         let ident = buffer_ident(&p.ident);
         let ty = match (&p.float, &p.array) {
@@ -131,7 +132,7 @@ pub fn composable_signature(input: &FnInput) -> TokenStream {
     quote! {
         #[doc(hidden)]
         #[allow(unused_variables, clippy::too_many_arguments)]
-        #vis fn #name(#receiver #(#params,)* #seed: &[#elem], #(#slots),*) -> #ret
+        #vis fn #name(#receiver #(#params,)* #seed: &[#elem], #receiver_slot #(#slots),*) -> #ret
     }
 }
 

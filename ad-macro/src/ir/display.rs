@@ -200,7 +200,7 @@ impl Function {
             }
             Op::Apply(callee) => write!(f, "apply {}", call_text(callee, args))?,
             Op::ApplyAdjoint(callee, slots) => {
-                let primal = (usize::from(callee.method) + slots.len()).min(args.len());
+                let primal = (slots.len()).min(args.len());
                 let (primal, rest) = args.split_at(primal);
                 let mut rest = rest.iter();
                 let seed = value_text(rest.next());
@@ -226,7 +226,7 @@ impl Function {
                 }
             }
             Op::ApplyTangent(callee, slots) => {
-                let primal = (usize::from(callee.method) + slots.len()).min(args.len());
+                let primal = (slots.len()).min(args.len());
                 let (primal, rest) = args.split_at(primal);
                 let mut rest = rest.iter();
                 let tangents = slots_text(slots, &mut rest, true);
@@ -241,7 +241,7 @@ impl Function {
                 slots,
                 tangents,
             } => {
-                let primal = (usize::from(callee.method) + slots.len()).min(args.len());
+                let primal = (slots.len()).min(args.len());
                 let (primal, rest) = args.split_at(primal);
                 let mut rest = rest.iter();
                 let tangents = slots_text(tangents, &mut rest, true);

@@ -1219,7 +1219,7 @@ mod tests {
     v22: f64 = apply physics::drag(v0, &v2)
     v23: f64 = apply v3.predict(v0, &v2)
     v24: f64, v25: f64 = apply_adjoint physics::drag(v0, &v2, v1, v3, v0, v1) seed v4 slots(scalar f64, buffer v5, scratch f32, inferred, constant, scalar f64)
-    apply_adjoint v3.predict(v0) seed v4 slots(constant) extra(v5)
+    apply_adjoint v3.predict(v0) seed v4 slots(inferred, constant) extra(v5)
     v64: f64, v65: f64 = partials_tangent atan2 v0, v15, v14, v61, v61, v61
     v66: f64, v67: f64 = apply_tangent physics::drag(v0, &v2, v1, v3, v0, v1) tangents(scalar v61, buffer v63, scratch f32, inferred, constant, scalar v61)
     v68: f64, v69: f64, v70: f64, v71: f64 = apply_hvp physics::drag(v0, &v2, v1, v3, v0, v1) tangents(scalar v61, buffer v63, scratch f32, inferred, constant, scalar v61) seed v4 tan v62 slots(scalar f64, buffer v5, scratch f32, inferred, constant, scalar f64) tangent_buffers(v63)

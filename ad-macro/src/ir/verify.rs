@@ -188,7 +188,7 @@ impl Checker<'_> {
             Op::Effect {
                 explicit, implicit, ..
             } => (Some(explicit + implicit.len()), 0),
-            Op::ApplyAdjoint(callee, slots) => {
+            Op::ApplyAdjoint(_, slots) => {
                 let scalars = slots
                     .iter()
                     .filter(|s| matches!(s, crate::ir::Slot::Scalar(_)))
@@ -197,19 +197,11 @@ impl Checker<'_> {
                     .iter()
                     .filter(|s| matches!(s, crate::ir::Slot::Buffer))
                     .count();
-                (
-                    Some(usize::from(callee.method) + slots.len() + 1 + buffers),
-                    scalars,
-                )
+                (Some(slots.len() + 1 + buffers), scalars)
             }
-            Op::ApplyTangent(callee, slots) => (
-                Some(usize::from(callee.method) + slots.len() + tangent_operands(slots)),
-                2,
-            ),
+            Op::ApplyTangent(_, slots) => (Some(slots.len() + tangent_operands(slots)), 2),
             Op::ApplyHvp {
-                callee,
-                slots,
-                tangents,
+                slots, tangents, ..
             } => {
                 let scalars = slots
                     .iter()
@@ -219,7 +211,7 @@ impl Checker<'_> {
                     .iter()
                     .filter(|s| matches!(s, crate::ir::Slot::Buffer))
                     .count();
-                let primal = usize::from(callee.method) + slots.len();
+                let primal = slots.len();
                 (
                     Some(primal + tangent_operands(tangents) + 2 + 2 * buffers),
                     2 * scalars,

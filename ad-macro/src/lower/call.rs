@@ -46,9 +46,11 @@ impl Lowerer<'_> {
 
     /// `model.predict(x, i)` on a constant receiver with a float argument.
     pub(super) fn lower_method_apply(&mut self, call: &syn::ExprMethodCall) -> Option<Value> {
+        // A method of a differentiated struct (`self.penalty()`), with its adjoint.
+        let of_struct = self.struct_of(&call.receiver).is_some();
         if call.turbofish.is_some()
-            || self.mentions_float(&call.receiver)
-            || !call.args.iter().any(|arg| self.mentions_float(arg))
+            || (!of_struct && self.mentions_float(&call.receiver))
+            || !(of_struct || call.args.iter().any(|arg| self.mentions_float(arg)))
         {
             return None;
         }

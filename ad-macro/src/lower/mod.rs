@@ -36,11 +36,19 @@ pub fn lower(input: &FnInput, body: &syn::Block, ctxt: &Ctxt) -> Function {
     };
     if input.by_ref_self {
         let name = syn::Ident::from(<syn::Token![self]>::default());
+        // `self` is a constant, unless `wrt(self)` and the body passes it whole
+        // (`self.penalty()`).
+        let whole = input.params.iter().any(|p| p.receiver && p.passed_whole());
         let kind = ParamKind::Primal {
             name: name.clone(),
-            wrt: false,
+            wrt: whole,
         };
-        let value = lowerer.builder.add_param(kind, Ty::Other);
+        let ty = if whole {
+            Ty::Struct(input.ret)
+        } else {
+            Ty::Other
+        };
+        let value = lowerer.builder.add_param(kind, ty);
         lowerer.bind(&name, value);
     }
     for param in input.body_params() {

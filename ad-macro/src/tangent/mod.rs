@@ -420,11 +420,15 @@ impl Tangent<'_> {
     }
 
     /// The tangent slot of each argument of a call and the operands they take.
-    fn tangent_slots(&mut self, slotted: &[Value]) -> (Vec<Slot>, Vec<Value>) {
+    fn tangent_slots(&mut self, method: bool, slotted: &[Value]) -> (Vec<Slot>, Vec<Value>) {
         let mut operands = Vec::new();
+        // A method's constant receiver: zeros of the callee's receiver slot.
+        let receiver = usize::from(method && !matches!(self.ty(slotted[0]), Ty::Struct(_)));
         let slots = slotted
             .iter()
-            .map(|&arg| match self.ty(arg) {
+            .enumerate()
+            .map(|(k, &arg)| match self.ty(arg) {
+                _ if k < receiver => Slot::Inferred,
                 Ty::Float(float) => {
                     operands.push(self.tangent_or_zero(arg, Ty::Float(float)));
                     Slot::Scalar(float)
@@ -456,8 +460,8 @@ impl Tangent<'_> {
         if matches!(self.ty(result), Ty::FloatArray(_)) {
             return self.vector_callee(inst);
         }
-        let slotted = &args[usize::from(callee.method)..];
-        let (slots, operands) = self.tangent_slots(slotted);
+        let slotted = &args[..];
+        let (slots, operands) = self.tangent_slots(callee.method, slotted);
         let tangent = self
             .out
             .new_value(self.ty(result), ValueDef::Result(inst, 1), None);
@@ -473,12 +477,12 @@ impl Tangent<'_> {
     /// adjoints it adds and their tangents.
     fn apply_adjoint(&mut self, inst: Inst, callee: Box<crate::ir::Callee>, slots: Vec<Slot>) {
         let data = self.func.insts[inst].clone();
-        let primal = usize::from(callee.method) + slots.len();
+        let primal = slots.len();
         if matches!(self.ty(data.args[primal]), Ty::FloatArray(_)) {
             return self.vector_callee(inst);
         }
         let (tangent_slots, tangent_operands) =
-            self.tangent_slots(&data.args[usize::from(callee.method)..primal]);
+            self.tangent_slots(callee.method, &data.args[..primal]);
         let seed = data.args[primal];
         let t_seed = self.tangent_or_zero(seed, self.ty(seed));
         let buffers = &data.args[primal + 1..];

@@ -73,8 +73,8 @@ fn propagate(func: &Function, region: Region, varied: &mut SecondaryMap<Value, b
                 changed |= raise(varied, window, either);
             }
             // The callee adds into the buffers lent to it.
-            Op::ApplyAdjoint(callee, slots) => {
-                let buffers = usize::from(callee.method) + slots.len() + 1;
+            Op::ApplyAdjoint(_, slots) => {
+                let buffers = slots.len() + 1;
                 for &buffer in &data.args[buffers..] {
                     changed |= raise(varied, buffer, any);
                 }
