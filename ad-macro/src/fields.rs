@@ -5,7 +5,9 @@
 //! The macro cannot see the struct's definition, so what a field is comes from how
 //! the body reads it: indexed, iterated or sliced (`p.w[i]`, `p.w.iter()`, `&p.w`)
 //! it is an array of the function's float type; read in arithmetic (`p.mu * x`) a
-//! float; in an integer, boolean or stop-gradient position (`0..p.n`, `x[p.k]`,
+//! float; passed to a call or the receiver of a method that is not a float's or a
+//! slice's (`norm(&p.layer)`, `self.penalty()`) a whole, whose adjoint the callee
+//! adds into; in an integer, boolean or stop-gradient position (`0..p.n`, `x[p.k]`,
 //! `p.n as f64`, `if p.flag`, `ad::no_grad(p.c)`) a constant, read from the struct
 //! as written. The body is then rewritten to read each field through its own name
 //! (`p.w[i]` → `p__w[i]`), and the generated functions bind those names to the

@@ -115,8 +115,9 @@ pub mod __private {
     pub struct NoAdjoint;
 
     /// A slot for a constant argument whose type the macro cannot see (`&self.c`, a
-    /// literal `&[1.0, 2.0]`) passed to a differentiated function: zeros of the type
-    /// the callee's slot has (`[T]` as long as the argument, `[T; N]`, `T`, or
+    /// literal `&[1.0, 2.0]`, a method's constant receiver) passed to a
+    /// differentiated function: zeros of the type the callee's slot has (`[T]` as
+    /// long as the argument, `[T; N]`, `T`, a `Differentiable` struct, or
     /// [`NoAdjoint`]), which the caller drops after the call.
     pub trait ScratchSlot<A: ?Sized> {
         /// The zeroed slot for `arg`.

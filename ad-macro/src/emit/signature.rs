@@ -7,8 +7,9 @@ use quote::{format_ident, quote, ToTokens};
 
 /// The signature of `NAME_adjoint_all`, through which other differentiated functions
 /// call this one: like `NAME_adjoint`, but with an adjoint slot for every parameter
-/// (`&mut T` for a float, `&mut [T]` for a float array, `&mut NoAdjoint` for anything
-/// else), so a caller needs to know nothing of which parameters are differentiated.
+/// (`&mut T` for a float, `&mut [T]` for a float array, `&mut S` for a struct named
+/// in `wrt`, `&mut NoAdjoint` for anything else), a method's `self` first, so a
+/// caller needs to know nothing of which parameters are differentiated.
 pub fn composable_signature(input: &FnInput) -> TokenStream {
     let vis = &input.item.vis;
     let receiver = receiver(input);

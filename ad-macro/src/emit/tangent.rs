@@ -3,8 +3,9 @@
 //! other differentiated functions call.
 //!
 //! The `_all` entry points run the tangent IR and take a slot per parameter whatever
-//! `wrt` says (by reference: `&T` for a float, `&[T]` for a float array,
-//! `&NoAdjoint` for anything else), like `f_adjoint_all`; the public functions are
+//! `wrt` says (by reference: `&T` for a float, `&[T]` for a float array, `&S` for a
+//! struct named in `wrt`, `&NoAdjoint` for anything else; a method's `self` first),
+//! like `f_adjoint_all`; the public functions are
 //! wrappers that give zeros and unit vectors and shape the results.
 
 use super::signature::{

@@ -169,12 +169,13 @@ pub struct Callee {
 pub enum Slot {
     /// A float: a fresh zero the callee adds into, a result of `ApplyAdjoint`.
     Scalar(FloatTy),
-    /// An active float array: its adjoint buffer, added into in place.
+    /// An active float array or struct: its adjoint buffer, added into in place.
     Buffer,
     /// An inactive float array: a scratch buffer of its length, then dropped.
     Scratch(FloatTy),
-    /// A reference the macro cannot see the type of (`&self.c`, `&[1.0, 2.0]`): a
-    /// zeroed slot of the type the callee's slot has, sized like the argument.
+    /// A reference the macro cannot see the type of (`&self.c`, `&[1.0, 2.0]`, a
+    /// method's constant receiver): a zeroed slot of the type the callee's slot
+    /// has, shaped like the argument.
     Inferred,
     /// Anything else: whatever the callee takes for a constant.
     Constant,
@@ -262,9 +263,10 @@ pub enum Op {
     /// output. The runtime evaluates the same rule over dual numbers.
     PartialsTangent(Prim),
     /// Reverse sweep: the callee's adjoint entry point, `callee_adjoint_all(args…,
-    /// seed, slots…)`. Arguments: the primal arguments, the seed, then the adjoint
-    /// buffers of the `Slot::Buffer` arguments. Results: the adjoints of the
-    /// `Slot::Scalar` arguments.
+    /// seed, slots…)`, with a slot per argument (a method's receiver first).
+    /// Arguments: the primal arguments, the seed, then the adjoint buffers of the
+    /// `Slot::Buffer` arguments. Results: the adjoints of the `Slot::Scalar`
+    /// arguments.
     ApplyAdjoint(Box<Callee>, Vec<Slot>),
     /// `if args[0] { then } else { otherwise }`; both regions yield the results.
     If {
