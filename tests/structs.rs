@@ -534,3 +534,65 @@ fn a_constant_method_in_an_integer_position_is_read_as_written() {
     assert_eq!(value, 9.0 * 2.0 + 2.0);
     assert_eq!(d.coefficients, [9.0, 4.0, 2.0]);
 }
+
+#[derive(Clone, Debug, PartialEq, Differentiable)]
+struct Deep {
+    layers: Vec<Layer>,
+    bias: f64,
+}
+
+/// Elements of a vector of structs: read field by field, taken by reference, and
+/// passed to a differentiated function.
+#[differentiate(wrt(d), hessian)]
+fn deep(d: &Deep, x: &[f64]) -> f64 {
+    let mut s = d.bias;
+    for k in 0..d.layers.len() {
+        let mut z = d.layers[k].b;
+        for j in 0..x.len() {
+            z += d.layers[k].w[j] * x[j];
+        }
+        let layer = &d.layers[k];
+        s += z * z + layer.b * neuron(&d.layers[k], x);
+    }
+    s
+}
+
+#[test]
+fn elements_of_a_vector_of_structs() {
+    let d = Deep {
+        layers: vec![
+            Layer {
+                w: vec![0.5, -0.25],
+                b: 0.1,
+            },
+            Layer {
+                w: vec![1.0, 2.0],
+                b: -0.3,
+            },
+        ],
+        bias: 0.7,
+    };
+    let x = [1.0, 2.0];
+    let (value, g) = deep_grad(&d, &x);
+    assert_eq!(value, deep(&d, &x));
+    for k in 0..2 {
+        let l = &d.layers[k];
+        let z = l.b + l.w[0] * x[0] + l.w[1] * x[1];
+        let h = z.tanh();
+        // s += z² + b·tanh(z): ∂/∂b = 2z + tanh z + b(1 − h²), ∂/∂wⱼ = (2z + b(1 − h²)) xⱼ
+        let dz = 2.0 * z + l.b * (1.0 - h * h);
+        assert!(close(g.layers[k].b, dz + h));
+        for j in 0..2 {
+            assert!(close(g.layers[k].w[j], dz * x[j]));
+        }
+    }
+    assert_eq!(g.bias, 1.0);
+    let (_, gradient, hessian) = deep_hessian(&d, &x);
+    assert_eq!(gradient, g.to_scalars());
+    let grad_at = |z: &[f64]| {
+        let mut e = d.clone();
+        e.read_scalars(z);
+        deep_grad(&e, &x).1.to_scalars()
+    };
+    ad::check_hessian(grad_at, &d.to_scalars(), &hessian).unwrap();
+}

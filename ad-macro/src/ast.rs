@@ -57,6 +57,8 @@ pub enum FieldRole {
     /// A value passed whole to a differentiated function: `norm(&p.layer)`,
     /// `helper(p)` (a struct, or an array the callee takes as a slice).
     Whole,
+    /// A vector or array of structs, indexed: `p.layers[k].w[j]`, `&p.layers[k]`.
+    Elements,
     /// Read in an integer, boolean or stop-gradient position (`0..p.n`, `if p.on`):
     /// a constant, read from the struct as written.
     Constant,
@@ -183,7 +185,7 @@ impl<'a> FnInput<'a> {
                             fixed_len: None,
                         }),
                     ),
-                    FieldRole::Whole | FieldRole::Constant => (None, None),
+                    FieldRole::Whole | FieldRole::Elements | FieldRole::Constant => (None, None),
                 };
                 if field.role == FieldRole::Constant {
                     continue;
@@ -193,7 +195,7 @@ impl<'a> FnInput<'a> {
                     float,
                     array,
                     wrt: true,
-                    whole: field.role == FieldRole::Whole,
+                    whole: matches!(field.role, FieldRole::Whole | FieldRole::Elements),
                 });
             }
         }

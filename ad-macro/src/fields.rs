@@ -7,9 +7,11 @@
 //! it is an array of the function's float type; read in arithmetic (`p.mu * x`) a
 //! float; passed to a call or the receiver of a method that is not a float's or a
 //! slice's (`norm(&p.layer)`, `self.penalty()`) a whole, whose adjoint the callee
-//! adds into; in an integer, boolean or stop-gradient position (`0..p.n`, `x[p.k]`,
+//! adds into; indexed and then read further (`p.layers[k].w[j]`, `&p.layers[k]`) a
+//! vector of structs, whose parts lowering reads as projections
+//! (`lower/place.rs`); in an integer, boolean or stop-gradient position (`0..p.n`, `x[p.k]`,
 //! `p.n as f64`, `if p.flag`, `ad::no_grad(p.c)`) a constant, read from the struct
-//! as written. The body is then rewritten to read each field through its own name
+//! as written (wrapped in a marker that lowering reads as a constant expression). The body is then rewritten to read each field through its own name
 //! (`p.w[i]` → `p__w[i]`), and the generated functions bind those names to the
 //! fields of the parameter, of its adjoint and of its tangents (`emit::fields`).
 //! rustc checks the guesses: a field that is not what its use says is a type error
@@ -125,6 +127,7 @@ fn merge(
     use FieldRole::*;
     match (a, b) {
         (a, b) if a == b => a,
+        (Elements, Array | Whole) | (Array | Whole, Elements) => Elements,
         (Array, Whole) | (Whole, Array) => Array,
         (Constant, other) | (other, Constant) => other,
         _ => {
@@ -224,12 +227,29 @@ impl Fields<'_> {
         true
     }
 
+    /// `p.layers[k]`, an element of a vector of structs: the vector is recorded as
+    /// one, the index is read as a constant, the rest stays as written for
+    /// lowering (`lower/place.rs`). Returns whether `expr` was one.
+    fn element(&mut self, expr: &mut syn::Expr) -> bool {
+        let syn::Expr::Index(index) = expr else {
+            return false;
+        };
+        if matches!(&*index.index, syn::Expr::Range(_))
+            || !self.field(&mut index.expr, FieldRole::Elements)
+        {
+            return false;
+        }
+        self.constant_position(&mut index.index);
+        true
+    }
+
     /// A call's arguments: `&p.layer` and `p` are passed whole.
     fn arguments<'e>(&mut self, args: impl Iterator<Item = &'e mut syn::Expr>) {
         for arg in args {
             let handled = match arg {
                 syn::Expr::Reference(reference) if reference.mutability.is_none() => {
-                    self.field(&mut reference.expr, FieldRole::Whole)
+                    self.element(&mut reference.expr)
+                        || self.field(&mut reference.expr, FieldRole::Whole)
                 }
                 syn::Expr::Path(_) => self.field(arg, FieldRole::Whole),
                 _ => false,
@@ -243,19 +263,30 @@ impl Fields<'_> {
     /// An expression in an integer or boolean position: a field read there is a
     /// constant of the struct, read as written.
     fn constant_position(&mut self, expr: &mut syn::Expr) {
-        // `0..self.len()`: a method of the struct read as a constant, which the
-        // borrow `(&self)` keeps lowering from taking for a differentiated call.
-        if let syn::Expr::MethodCall(call) = expr {
-            if self.chain(&call.receiver).is_some() {
-                if self.rewrite {
-                    let receiver = &call.receiver;
-                    *call.receiver = syn::parse_quote!((&#receiver));
+        // `0..self.len()`, `0..layer.n`, `x[p.k]`: a field or method read here is a
+        // constant, which lowering is told by a marker (it cannot tell a struct's
+        // float fields from its others).
+        let read = match expr {
+            syn::Expr::Field(_) => true,
+            syn::Expr::MethodCall(call) => matches!(
+                &*call.receiver,
+                syn::Expr::Field(_) | syn::Expr::Path(_) | syn::Expr::Index(_)
+            ),
+            _ => false,
+        };
+        if read {
+            if !self.rewrite {
+                if let Some((root, path)) = self.chain(expr) {
+                    let span = syn::spanned::Spanned::span(&*expr);
+                    if !path.is_empty() {
+                        self.found.push(((root, path), FieldRole::Constant, span));
+                    }
                 }
-                for arg in call.args.iter_mut() {
-                    self.constant_position(arg);
-                }
-                return;
+            } else {
+                let marker = constant_marker();
+                *expr = syn::parse_quote!(#marker(#expr));
             }
+            return;
         }
         if !self.field(expr, FieldRole::Constant) {
             self.visit_expr_mut(expr);
@@ -284,7 +315,8 @@ impl VisitMut for Fields<'_> {
                 } else {
                     FieldRole::Whole
                 };
-                if !self.field(&mut call.receiver, role) {
+                let element = role == FieldRole::Whole && self.element(&mut call.receiver);
+                if !element && !self.field(&mut call.receiver, role) {
                     self.visit_expr_mut(&mut call.receiver);
                 }
                 self.arguments(call.args.iter_mut());
@@ -302,7 +334,9 @@ impl VisitMut for Fields<'_> {
                 }
             }
             syn::Expr::Reference(reference) => {
-                if !self.field(&mut reference.expr, FieldRole::Array) {
+                if !self.element(&mut reference.expr)
+                    && !self.field(&mut reference.expr, FieldRole::Array)
+                {
                     self.visit_expr_mut(&mut reference.expr);
                 }
             }
@@ -358,6 +392,12 @@ impl VisitMut for Fields<'_> {
             // Other macros (`println!`, `assert!`) only observe.
             syn::Expr::Macro(_) => {}
             _ => {
+                // `p.layers[k].b`: a field of an element of a vector of structs.
+                if let syn::Expr::Field(field) = expr {
+                    if self.element(&mut field.base) {
+                        return;
+                    }
+                }
                 if !self.field(expr, FieldRole::Float) {
                     syn::visit_mut::visit_expr_mut(self, expr);
                 }
@@ -415,8 +455,20 @@ mod tests {
             ]
         );
         assert!(body.contains("p__mu * p__mu"), "{body}");
-        assert!(body.contains("0 .. p . n"), "{body}");
+        assert!(body.contains("0 .. __ad_constant (p . n)"), "{body}");
         assert!(body.contains("p__w [i]"), "{body}");
         assert!(body.contains("dot (& p__w , x)"), "{body}");
     }
+}
+
+/// The function the rewritten body calls around a read in a constant position.
+fn constant_marker() -> syn::Ident {
+    syn::Ident::new("__ad_constant", proc_macro2::Span::call_site())
+}
+
+/// Whether `call` is the marker of a read in a constant position (see
+/// `Fields::constant_position`).
+pub fn is_constant_marker(call: &syn::ExprCall) -> bool {
+    matches!(&*call.func, syn::Expr::Path(path) if path.path.is_ident(&constant_marker()))
+        && call.args.len() == 1
 }

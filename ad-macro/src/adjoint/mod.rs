@@ -461,6 +461,13 @@ impl Reverse<'_> {
                     self.push(Op::AccumulateAt, vec![buffer, index, adj], &[]);
                 }
             }
+            // A float read out of a struct: its adjoint goes to the same place in the
+            // struct's adjoint.
+            (Op::Project { .. }, _) => {
+                if let Some(place) = self.part_of(result) {
+                    self.push(Op::AddTo, vec![place, adj], &[]);
+                }
+            }
             _ => {}
         }
     }
@@ -559,6 +566,9 @@ impl Reverse<'_> {
         if let Some(buffer) = self.buffers[array] {
             return Some((buffer, None));
         }
+        if let Some(place) = self.part_of(array) {
+            return Some((place, None));
+        }
         let ValueDef::Result(inst, _) = self.primal.values[array].def else {
             return None;
         };
@@ -569,6 +579,26 @@ impl Reverse<'_> {
         let (buffer, outer) = self.buffer_of(parent)?;
         let start = self.read(start);
         Some((buffer, Some(self.offset(outer, start))))
+    }
+
+    /// The place in the adjoint of a struct that receives the adjoint of `part`, a
+    /// projection of the struct (`p__layers[k].w` → `d_p.layers[k].w`).
+    fn part_of(&mut self, part: Value) -> Option<Value> {
+        let ValueDef::Result(inst, _) = self.primal.values[part].def else {
+            return None;
+        };
+        let data = &self.primal.insts[inst];
+        let Op::Project { steps } = &data.op else {
+            return None;
+        };
+        let (steps, args) = (steps.clone(), data.args.clone());
+        let base = match self.buffers[args[0]] {
+            Some(buffer) => buffer,
+            None => self.part_of(args[0])?,
+        };
+        let mut operands = vec![base];
+        operands.extend(args[1..].iter().map(|&index| self.read(index)));
+        Some(self.push1(Op::ProjectMut { steps }, operands, self.ty(part)))
     }
 
     /// `offset + index`, or `index` without an offset.
@@ -707,7 +737,7 @@ impl Reverse<'_> {
         let mut free: Vec<Value> = used
             .into_iter()
             .filter(|&v| !inside[v] && self.activity.is_active(v))
-            .filter(|&v| !matches!(self.primal.values[v].ty, Ty::FloatArray(_)))
+            .filter(|&v| !matches!(self.primal.values[v].ty, Ty::FloatArray(_) | Ty::Struct(_)))
             .collect();
         free.sort();
         free.dedup();

@@ -142,6 +142,7 @@ fn carries_derivative(
         | Op::Index
         | Op::Apply(_)
         | Op::Slice { .. }
+        | Op::Project { .. }
         | Op::CopyOf { .. }
         | Op::NewBuffer { .. } => true,
         Op::Call { prim, .. } => {

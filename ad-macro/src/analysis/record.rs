@@ -191,7 +191,9 @@ fn cheap_to_recompute(
                     ),
                     // Parameters are never written, so their elements (and their
                     // sub-slices') read back the same.
-                    Op::Index | Op::Slice { .. } => of_parameter(func, data.args[0]),
+                    Op::Index | Op::Slice { .. } | Op::Project { .. } => {
+                        of_parameter(func, data.args[0])
+                    }
                     // Constant data read through parameters (`x[i * d + j]`, `cfg.rate`).
                     Op::Opaque(opaque) => {
                         opaque.reads_only
@@ -223,7 +225,7 @@ fn of_parameter(func: &Function, array: Value) -> bool {
     match func.values[array].def {
         ValueDef::Param(_) => true,
         ValueDef::Result(inst, _) => {
-            matches!(func.insts[inst].op, Op::Slice { .. })
+            matches!(func.insts[inst].op, Op::Slice { .. } | Op::Project { .. })
                 && of_parameter(func, func.insts[inst].args[0])
         }
         ValueDef::RegionArg(..) => false,

@@ -158,6 +158,19 @@ impl<'f> Emitter<'f> {
                 quote!(-#a)
             }
             Op::NoGrad => args[0].clone(),
+            Op::Project { .. } => {
+                let place = self.names.place(inst);
+                match self.func.values[data.results[0]].ty {
+                    Ty::Float(_) => place,
+                    _ => quote!(&#place),
+                }
+            }
+            // Spelled where it is used (`Names::operand`).
+            Op::ProjectMut { .. } => return TokenStream::new(),
+            Op::AddTo => {
+                let (place, value) = (&args[0], &args[1]);
+                return quote_spanned!(span=> #place += #value;);
+            }
             Op::Effect {
                 mac,
                 explicit,

@@ -94,6 +94,7 @@ impl<'f> Names<'f> {
             ValueDef::Param(k) => self.params[k].clone(),
             ValueDef::Result(inst, _) => match &self.func.insts[inst].op {
                 Op::Const(lit) => lit.to_token_stream(),
+                Op::ProjectMut { .. } => self.place(inst),
                 _ => self.binding(value).into_token_stream(),
             },
             ValueDef::RegionArg(..) => self.binding(value).into_token_stream(),
@@ -137,7 +138,31 @@ impl<'f> Names<'f> {
 
     /// Whether `value` is a field of a struct's buffer, spelled as its place.
     pub(super) fn is_place(&self, value: Value) -> bool {
-        matches!(self.func.values[value].def, ValueDef::Param(k) if self.in_place[k])
+        match self.func.values[value].def {
+            ValueDef::Param(k) => self.in_place[k],
+            ValueDef::Result(inst, _) => matches!(self.func.insts[inst].op, Op::ProjectMut { .. }),
+            ValueDef::RegionArg(..) => false,
+        }
+    }
+
+    /// The part a `Project` or `ProjectMut` names: `p__layers[k].w`.
+    pub(super) fn place(&self, inst: crate::ir::Inst) -> TokenStream {
+        let data = &self.func.insts[inst];
+        let (Op::Project { steps } | Op::ProjectMut { steps }) = &data.op else {
+            unreachable!("a place is a projection");
+        };
+        let mut place = self.operand(data.args[0]);
+        let mut indices = data.args[1..].iter();
+        for step in steps {
+            place = match step {
+                crate::ir::Step::Field(member) => quote::quote!(#place.#member),
+                crate::ir::Step::Index => {
+                    let index = self.operand(*indices.next().expect("an index per index step"));
+                    quote::quote!(#place[#index])
+                }
+            };
+        }
+        place
     }
 }
 

@@ -279,6 +279,19 @@ impl Function {
                 let range = if *inclusive { "..=" } else { ".." };
                 plain(f, &format!("slice {range}"), args)?
             }
+            Op::Project { steps } | Op::ProjectMut { steps } => {
+                let name = match data.op {
+                    Op::Project { .. } => "project",
+                    _ => "project_mut",
+                };
+                write!(
+                    f,
+                    "{name} {}{}",
+                    value_text(args.first()),
+                    steps_text(steps, &args[1..])
+                )?
+            }
+            Op::AddTo => plain(f, "add_to", args)?,
             Op::NewBuffer { fixed_len } | Op::AdjointBuffer { fixed_len } => {
                 let name = match data.op {
                     Op::NewBuffer { .. } => "buffer",
@@ -382,6 +395,19 @@ impl Function {
 }
 
 /// `name v1, v2`, or `name` alone.
+/// `.layers[v5].w`: the steps of a projection with their index arguments.
+fn steps_text(steps: &[crate::ir::Step], indices: &[Value]) -> String {
+    let mut indices = indices.iter();
+    steps
+        .iter()
+        .map(|step| match step {
+            crate::ir::Step::Field(syn::Member::Named(name)) => format!(".{name}"),
+            crate::ir::Step::Field(syn::Member::Unnamed(index)) => format!(".{}", index.index),
+            crate::ir::Step::Index => format!("[{}]", value_text(indices.next())),
+        })
+        .collect()
+}
+
 fn plain(f: &mut Formatter<'_>, name: &str, args: &[Value]) -> fmt::Result {
     f.write_str(name)?;
     if !args.is_empty() {

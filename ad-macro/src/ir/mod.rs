@@ -336,12 +336,40 @@ pub enum Op {
     Slice {
         inclusive: bool,
     },
+    /// A part of a struct passed whole (a struct parameter, or such a part):
+    /// `args[0]` followed by `steps`, each a field or an index that takes the next
+    /// argument, `p__layers[k].w`. Its type is what the code reads it as: a float,
+    /// a float array or a struct.
+    Project {
+        steps: Vec<Step>,
+    },
+    /// Reverse sweep: the same part of the adjoint buffer `args[0]`,
+    /// `d_p.layers[k].w`, spelled where it is used: bound to no name, it borrows the
+    /// buffer only for the statement that writes it.
+    ProjectMut {
+        steps: Vec<Step>,
+    },
+    /// Reverse sweep: `args[0] += args[1]` into a float part made by `ProjectMut`.
+    AddTo,
     /// A copy of float array `args[0]`, whose length is `args[1]`: `args[0].to_vec()`
     /// (`to_vec`) or `args[0].clone()`. Nothing writes it; its adjoint is added into
     /// `args[0]`'s where it is made.
     CopyOf {
         to_vec: bool,
     },
+}
+
+/// One step of a [`Op::Project`]: a field, or an index into a vector or array of
+/// structs (the instruction's next argument).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Step {
+    Field(syn::Member),
+    Index,
+}
+
+/// How many index arguments `steps` take.
+pub fn index_steps(steps: &[Step]) -> usize {
+    steps.iter().filter(|s| matches!(s, Step::Index)).count()
 }
 
 /// A loop seen as what it carries: `regions` (the `while` condition, then the body)

@@ -257,6 +257,7 @@ fn plain_op(word: &str) -> Option<Op> {
         "accumulate_at" => Op::AccumulateAt,
         "sum_of" => Op::SumOf,
         "take_at" => Op::TakeAt,
+        "add_to" => Op::AddTo,
         _ => return bin_op(word).map(Op::Bin),
     })
 }
@@ -679,6 +680,30 @@ impl<'t> Reader<'t> {
             "slice" => Op::Slice {
                 inclusive: range_end(cursor)?,
             },
+            "project" | "project_mut" => {
+                let mut args = vec![self.value(cursor)?];
+                let mut steps = Vec::new();
+                loop {
+                    if cursor.eat(".") {
+                        let name = cursor.word()?;
+                        steps.push(crate::ir::Step::Field(
+                            syn::parse_str(name).map_err(|e| format!("a field `{name}`: {e}"))?,
+                        ));
+                    } else if cursor.eat("[") {
+                        args.push(self.value(cursor)?);
+                        cursor.expect("]")?;
+                        steps.push(crate::ir::Step::Index);
+                    } else {
+                        break;
+                    }
+                }
+                cursor.expect_end()?;
+                let op = match name {
+                    "project" => Op::Project { steps },
+                    _ => Op::ProjectMut { steps },
+                };
+                return Ok((op, args));
+            }
             "buffer" | "adjoint_buffer" => {
                 let args = self.values(cursor)?;
                 let fixed_len = if cursor.eat(";") {
@@ -1244,6 +1269,9 @@ mod tests {
     v39 window: [f64] = window ..= v2, v1, v29
     v40 window: [f64] = window_mut .. v34, v1, v29
     v41 window: [f64] = window_mut ..= v34, v1, v29
+    v72: f64 = project v3.layers[v1].b
+    v73: [f64] = project_mut v3.0[v1][v29].w
+    add_to v72, v0
     v42: f64, v43: f64 = if v12 {
         v44: f64 = mul v0, v0
         yield v44, v44
@@ -1314,6 +1342,9 @@ detached {
             Op::TakeAt => "take_at",
             Op::Window { .. } => "window",
             Op::Slice { .. } => "slice",
+            Op::Project { .. } => "project",
+            Op::ProjectMut { .. } => "project_mut",
+            Op::AddTo => "add_to",
             Op::CopyOf { .. } => "copy",
         }
     }

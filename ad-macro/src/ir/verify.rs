@@ -92,6 +92,8 @@ fn is_derivative_only(op: &Op) -> bool {
             | Op::SumOf
             | Op::AdjointBuffer { .. }
             | Op::ApplyAdjoint(..)
+            | Op::ProjectMut { .. }
+            | Op::AddTo
     )
 }
 
@@ -229,6 +231,10 @@ impl Checker<'_> {
             Op::Len | Op::SumOf => (Some(1), 1),
             Op::Store | Op::AccumulateAt | Op::Append => (Some(3), 0),
             Op::Window { .. } | Op::Slice { .. } => (Some(3), 1),
+            Op::Project { steps } | Op::ProjectMut { steps } => {
+                (Some(1 + crate::ir::index_steps(steps)), 1)
+            }
+            Op::AddTo => (Some(2), 0),
             Op::CopyOf { .. } => (Some(2), 1),
             Op::EmptyBuffer => (None, 1),
             Op::NewBuffer { fixed_len } => (Some(if fixed_len.is_some() { 1 } else { 2 }), 1),
@@ -339,6 +345,14 @@ impl Checker<'_> {
                 if !matches!(ty(data.args[0]), Ty::FloatArray(_)) =>
             {
                 return Err(format!("{at}: {} is not a float array", data.args[0]));
+            }
+            Op::Project { .. } | Op::ProjectMut { .. }
+                if !matches!(ty(data.args[0]), Ty::Struct(_)) =>
+            {
+                return Err(format!("{at}: {} is not a struct", data.args[0]));
+            }
+            Op::AddTo if !matches!(ty(data.args[0]), Ty::Float(_)) => {
+                return Err(format!("{at}: {} is not a float part", data.args[0]));
             }
             Op::If { then, otherwise } => {
                 if matches!(ty(data.args[0]), Ty::Float(_) | Ty::FloatArray(_)) {

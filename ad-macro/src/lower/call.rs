@@ -47,14 +47,20 @@ impl Lowerer<'_> {
     /// `model.predict(x, i)` on a constant receiver with a float argument.
     pub(super) fn lower_method_apply(&mut self, call: &syn::ExprMethodCall) -> Option<Value> {
         // A method of a differentiated struct (`self.penalty()`), with its adjoint.
-        let of_struct = self.struct_of(&call.receiver).is_some();
+        let of_struct = self.is_struct_part(&call.receiver)
+            && !matches!(call.method.to_string().as_str(), "len" | "is_empty");
         if call.turbofish.is_some()
             || (!of_struct && self.mentions_float(&call.receiver))
             || !(of_struct || call.args.iter().any(|arg| self.mentions_float(arg)))
         {
             return None;
         }
-        let receiver = self.value_of(&call.receiver);
+        let receiver = match of_struct {
+            true => self
+                .lower_part(&call.receiver, Ty::Struct(self.builder.ret()))
+                .expect("a struct part"),
+            false => self.value_of(&call.receiver),
+        };
         let callee = Callee {
             path: call.method.clone().into(),
             method: true,
@@ -78,13 +84,19 @@ impl Lowerer<'_> {
     ) -> Value {
         for arg in arg_exprs {
             let (value, mut by_ref) = match arg {
-                syn::Expr::Reference(reference) if reference.mutability.is_none() => match self
-                    .array_of(&reference.expr)
-                    .or_else(|| self.struct_of(&reference.expr))
-                {
-                    Some(array) => (array, true),
-                    None => (self.value_of(arg), false),
-                },
+                syn::Expr::Reference(reference) if reference.mutability.is_none() => {
+                    match self.array_of(&reference.expr) {
+                        Some(array) => (array, true),
+                        None if self.is_struct_part(&reference.expr) => {
+                            let ty = Ty::Struct(self.builder.ret());
+                            match self.lower_part(&reference.expr, ty) {
+                                Some(part) => (part, true),
+                                None => (self.value_of(arg), false),
+                            }
+                        }
+                        None => (self.value_of(arg), false),
+                    }
+                }
                 arg => (self.value_of(arg), false),
             };
             let root = self.builder.slice_root(value);
@@ -121,16 +133,6 @@ impl Lowerer<'_> {
         };
         self.builder
             .inst(Op::Apply(Box::new(callee)), args, ty, span)
-    }
-
-    /// The part of a struct parameter that `expr` names, passed whole (`&p.layer`
-    /// after the fields step has named it `p__layer`).
-    fn struct_of(&self, expr: &syn::Expr) -> Option<Value> {
-        let syn::Expr::Path(path) = expr else {
-            return None;
-        };
-        let value = self.lookup(path.path.get_ident()?)?;
-        matches!(self.builder.ty(value), Ty::Struct(_)).then_some(value)
     }
 
     /// `let s: Vec<f64> = step(x, dt);`: the annotation says that the callee, whose

@@ -94,6 +94,10 @@ impl Lowerer<'_> {
                 }
                 None => self.poison(span),
             },
+            // A read the fields step found in an integer or boolean position.
+            syn::Expr::Call(call) if crate::fields::is_constant_marker(call) => {
+                self.opaque(&call.args[0], "a constant of a struct".into(), span)
+            }
             syn::Expr::Call(call) => match self.lower_empty_buffer(call) {
                 Some(buffer) => buffer,
                 None => self.lower_call(expr, call),
@@ -104,7 +108,10 @@ impl Lowerer<'_> {
                 self.builder
                     .inst(Op::Cast((*cast.ty).clone()), vec![arg], ty, span)
             }
-            syn::Expr::Field(_) => self.opaque(expr, "this field access".into(), span),
+            syn::Expr::Field(_) => match self.lower_part(expr, Ty::Float(self.builder.ret())) {
+                Some(part) => part,
+                None => self.opaque(expr, "this field access".into(), span),
+            },
             syn::Expr::Index(index) if matches!(&*index.index, syn::Expr::Range(_)) => {
                 match self.lower_slice(index) {
                     Some(slice) => slice,
@@ -116,6 +123,16 @@ impl Lowerer<'_> {
                 None if self.is_slice(&index.expr) => {
                     let slice = self.value_of(&index.expr);
                     self.lower_index(slice, &index.index, span)
+                }
+                // `p__layers[k].w[j]`: an element of a float vector inside a struct.
+                None if !matches!(&*index.expr, syn::Expr::Path(_))
+                    && self.is_struct_part(&index.expr) =>
+                {
+                    let ty = Ty::FloatArray(self.builder.ret());
+                    match self.lower_part(&index.expr, ty) {
+                        Some(part) => self.lower_index(part, &index.index, span),
+                        None => self.poison(span),
+                    }
                 }
                 None => self.opaque(expr, "indexing".into(), span),
             },
@@ -135,6 +152,15 @@ impl Lowerer<'_> {
                 if reference.mutability.is_none() && self.array_of(&reference.expr).is_some() =>
             {
                 return self.lower_expr(&reference.expr)
+            }
+            // `&p__layers[k]`: a part of a struct, to pass on or to read fields of.
+            syn::Expr::Reference(reference)
+                if reference.mutability.is_none() && self.is_struct_part(&reference.expr) =>
+            {
+                match self.lower_part(&reference.expr, Ty::Struct(self.builder.ret())) {
+                    Some(part) => part,
+                    None => self.poison(span),
+                }
             }
             syn::Expr::Reference(_) => self.opaque(expr, "taking a reference".into(), span),
             syn::Expr::Tuple(_) => self.opaque(expr, "a tuple".into(), span),

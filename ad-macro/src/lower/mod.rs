@@ -12,6 +12,7 @@ mod control;
 mod effect;
 mod exit;
 mod expr;
+mod place;
 mod scope;
 mod stmt;
 

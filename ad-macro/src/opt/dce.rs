@@ -68,6 +68,8 @@ fn is_pure(op: &Op) -> bool {
         | Op::SumOf
         | Op::Window { .. }
         | Op::Slice { .. }
+        | Op::Project { .. }
+        | Op::ProjectMut { .. }
         | Op::CopyOf { .. }
         | Op::NewBuffer { .. }
         | Op::EmptyBuffer
@@ -85,6 +87,7 @@ fn is_pure(op: &Op) -> bool {
         | Op::Store
         | Op::Append
         | Op::AccumulateAt
+        | Op::AddTo
         | Op::TakeAt
         | Op::If { .. }
         | Op::For { .. }

@@ -311,6 +311,8 @@ impl Tangent<'_> {
                 | Op::SumOf
                 | Op::Window { .. }
                 | Op::Slice { .. }
+                | Op::Project { .. }
+                | Op::ProjectMut { .. }
                 | Op::CopyOf { .. },
                 _,
             ) if varied(results[0]) => {
@@ -347,6 +349,13 @@ impl Tangent<'_> {
                     (self.tangent(value), self.memory_tangent(buffer))
                 {
                     self.push(Op::AccumulateAt, vec![buffer, index, tangent], &[]);
+                }
+            }
+            (Op::AddTo, &[place, value]) => {
+                if let (Some(tangent), Some(place)) =
+                    (self.tangent(value), self.memory_tangent(place))
+                {
+                    self.push(Op::AddTo, vec![place, tangent], &[]);
                 }
             }
             (Op::Accumulate { param }, &[value]) => {

@@ -65,8 +65,13 @@ fn propagate(func: &Function, region: Region, varied: &mut SecondaryMap<Value, b
             Op::Store | Op::Append | Op::AccumulateAt => {
                 changed |= raise(varied, data.args[0], varied[data.args[2]]);
             }
-            // A window or sub-slice and its array are the same memory.
-            Op::Window { .. } | Op::Slice { .. } => {
+            // A part of a struct's adjoint is written in place.
+            Op::AddTo => {
+                changed |= raise(varied, data.args[0], varied[data.args[1]]);
+            }
+            // A window, sub-slice or part of a struct and what it is part of are the
+            // same memory.
+            Op::Window { .. } | Op::Slice { .. } | Op::Project { .. } | Op::ProjectMut { .. } => {
                 let (array, window) = (data.args[0], data.results[0]);
                 let either = varied[array] || varied[window];
                 changed |= raise(varied, array, either);
