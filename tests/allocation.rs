@@ -189,6 +189,7 @@ struct Model {
 /// passed to a callee whose slot differentiates it gets a scratch adjoint, one
 /// allocation per call, struct or not: not exercised here.)
 #[ad::differentiate(wrt(model))]
+#[allow(clippy::needless_range_loop)]
 fn model_loss(model: &Model, x: &[f64]) -> f64 {
     let mut z = model.hidden.b;
     for i in 0..x.len() {

@@ -336,7 +336,7 @@ struct Settings {
 fn constant_only(s: Settings, x: f64) -> f64 {
     let mut y = x;
     for _ in 0..s.steps {
-        y = y * x;
+        y *= x;
     }
     y
 }

@@ -406,6 +406,18 @@ impl VisitMut for Fields<'_> {
     }
 }
 
+/// The function the rewritten body calls around a read in a constant position.
+fn constant_marker() -> syn::Ident {
+    syn::Ident::new("__ad_constant", proc_macro2::Span::call_site())
+}
+
+/// Whether `call` is the marker of a read in a constant position (see
+/// `Fields::constant_position`).
+pub fn is_constant_marker(call: &syn::ExprCall) -> bool {
+    matches!(&*call.func, syn::Expr::Path(path) if path.path.is_ident(&constant_marker()))
+        && call.args.len() == 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,16 +471,4 @@ mod tests {
         assert!(body.contains("p__w [i]"), "{body}");
         assert!(body.contains("dot (& p__w , x)"), "{body}");
     }
-}
-
-/// The function the rewritten body calls around a read in a constant position.
-fn constant_marker() -> syn::Ident {
-    syn::Ident::new("__ad_constant", proc_macro2::Span::call_site())
-}
-
-/// Whether `call` is the marker of a read in a constant position (see
-/// `Fields::constant_position`).
-pub fn is_constant_marker(call: &syn::ExprCall) -> bool {
-    matches!(&*call.func, syn::Expr::Path(path) if path.path.is_ident(&constant_marker()))
-        && call.args.len() == 1
 }

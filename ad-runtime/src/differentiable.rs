@@ -186,7 +186,7 @@ macro_rules! sequence {
 
 sequence! {
     [T: Differentiable] Vec<T> => |v: &Vec<T>| v.iter().map(T::zeroed_like).collect();
-    [T: Differentiable] Box<[T]> => |v: &Box<[T]>| v.iter().map(T::zeroed_like).collect();
+    [T: Differentiable] Box<[T]> => |v: &[T]| v.iter().map(T::zeroed_like).collect();
     [T: Differentiable, const N: usize] [T; N] => |v: &[T; N]| core::array::from_fn(|k| v[k].zeroed_like());
 }
 

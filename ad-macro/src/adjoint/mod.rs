@@ -476,7 +476,7 @@ impl Reverse<'_> {
     /// float argument (its result is that argument's contribution) and the adjoint
     /// buffer of each active array argument.
     fn reverse_apply(&mut self, callee: Box<Callee>, args: &[Value], adj: Value) {
-        let slotted = &args[..];
+        let slotted = args;
         let located: Vec<Option<(Value, Option<Value>)>> = slotted
             .iter()
             .map(|&arg| match self.ty(arg) {

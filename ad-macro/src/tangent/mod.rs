@@ -469,7 +469,7 @@ impl Tangent<'_> {
         if matches!(self.ty(result), Ty::FloatArray(_)) {
             return self.vector_callee(inst);
         }
-        let slotted = &args[..];
+        let slotted = args;
         let (slots, operands) = self.tangent_slots(callee.method, slotted);
         let tangent = self
             .out
