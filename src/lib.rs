@@ -99,6 +99,8 @@
 //!   exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf abs copysign to_degrees
 //!   to_radians signum hypot min max mul_add recip clamp floor ceil round trunc`,
 //!   with the derivatives of [`rules`];
+//! - the special functions [`erf`], [`erfc`], [`ln_gamma`] and [`digamma`] of
+//!   [`special`], called by path (`ad::erf(x)`), with exact derivatives;
 //! - `if`/`else` (also as expressions), `match` on integers and `bool`s, `for` over
 //!   integer ranges (with `.rev()` and `.step_by(k)`), `while` (also on float
 //!   conditions), `loop` with `break value` and `continue`, early `return`;
@@ -351,6 +353,9 @@
 // docs.rs builds with `--cfg docsrs` (Cargo.toml): label items behind features.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The special functions' `#[custom_adjoint]`s expand to `::ad::` paths, here too.
+extern crate self as ad;
+
 /// Differentiates a function: `#[differentiate]` keeps it and adds `NAME_grad` and
 /// `NAME_adjoint` beside it ([what they are](crate#what-the-macro-generates),
 /// [what the body may contain](crate#supported-syntax)).
@@ -429,6 +434,17 @@ pub use ad_runtime::{
 pub fn no_grad<T>(value: T) -> T {
     value
 }
+
+pub mod special;
+#[doc(inline)]
+pub use special::{digamma, erf, erfc, ln_gamma, trigamma};
+// What `ad::erf(x)` in a `#[differentiate]` function calls.
+#[doc(hidden)]
+pub use special::{
+    digamma_adjoint_all, digamma_hvp_all, digamma_jvp_all, erf_adjoint_all, erf_hvp_all,
+    erf_jvp_all, erfc_adjoint_all, erfc_hvp_all, erfc_jvp_all, ln_gamma_adjoint_all,
+    ln_gamma_hvp_all, ln_gamma_jvp_all,
+};
 
 /// argmin's solvers (L-BFGS, …) on `#[differentiate]` gradients (cargo feature `argmin`).
 #[cfg(feature = "argmin")]
