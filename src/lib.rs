@@ -96,8 +96,9 @@
 //!   `const`s and `std::f64::consts`;
 //! - the elementary functions in method or path form (`x.sin()`, `f64::sin(x)`):
 //!   `sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2
-//!   exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf abs copysign to_degrees
-//!   to_radians signum hypot min max mul_add recip clamp floor ceil round trunc`,
+//!   exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf abs copysign rem_euclid
+//!   to_degrees to_radians signum hypot min max mul_add recip clamp floor ceil round
+//!   trunc`,
 //!   with the derivatives of [`rules`];
 //! - the special functions [`erf`], [`erfc`], [`ln_gamma`] and [`digamma`] of
 //!   [`special`], called by path (`ad::erf(x)`), with exact derivatives;
@@ -140,8 +141,8 @@
 //! ```compile_fail
 //! #[ad::differentiate]
 //! fn f(x: f64) -> f64 {
-//!     // error: #[differentiate] has no derivative for the method `rem_euclid` …
-//!     x.rem_euclid(360.0) + 1.0
+//!     // error: #[differentiate] has no derivative for the method `fract` …
+//!     x.fract() + 1.0
 //! }
 //! ```
 //!
