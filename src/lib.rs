@@ -114,6 +114,8 @@
 //!   `let (s, c) = t.sin_cos();`, `(a, b) = (b, a + b);`;
 //! - local buffers: `vec![0.0; n]`, `[0.0; 4]`, `Vec::with_capacity(n)` with `push`,
 //!   read and written in place;
+//! - functions defined in the body's top-level block (`fn square(v: f64) -> f64 {
+//!   v * v }`), differentiated like top-level ones;
 //! - calls of other differentiated functions and methods (see below), and any
 //!   expression on constants only (`cfg.scale`, `helper(n)`);
 //! - `assert!`, `debug_assert!`, `println!` and `eprintln!`, run as written.

@@ -37,6 +37,11 @@ use syn::visit_mut::VisitMut;
 /// `ctxt` and their construct is left as it was.
 pub fn desugar(input: &FnInput, ctxt: &Ctxt) -> syn::Block {
     let mut block = input.item.block.clone();
+    // Functions defined in the body are differentiated on their own and repeated
+    // in the generated functions (`expand::nested_fns`); the body only calls them.
+    block
+        .stmts
+        .retain(|stmt| !matches!(stmt, syn::Stmt::Item(syn::Item::Fn(_))));
     copy_mut_arrays(input, &mut block);
     desugar_block(&block, ctxt)
 }

@@ -29,11 +29,20 @@ impl Lowerer<'_> {
                 }
                 // The generated functions repeat the body's `use` items (emit).
                 syn::Stmt::Item(syn::Item::Use(_)) => {}
+                // Those of the top-level block are taken out by `desugar`.
+                syn::Stmt::Item(item @ syn::Item::Fn(_)) => {
+                    self.error(
+                        item,
+                        "a `fn` defined inside a #[differentiate] function must be in the \
+                         function's top-level block, not in a nested block, loop or branch; \
+                         move it there or out of the function",
+                    );
+                }
                 syn::Stmt::Item(item) => {
                     self.error(
                         item,
                         "items inside a #[differentiate] function are not supported, \
-                         except `const` and `use`; move this item out of the function",
+                         except `const`, `use` and `fn`; move this item out of the function",
                     );
                 }
                 syn::Stmt::Macro(stmt) => {
