@@ -125,7 +125,9 @@ fn a_rest_pattern_on_a_slice() {
 }
 
 mod common;
-use common::{assert_all_close, assert_close, d, dual_gradient};
+use common::{
+    assert_all_close, assert_close, assert_matrix_close, d, dual_gradient, hyper_hessian,
+};
 use num_dual::{Dual64, DualNum};
 
 #[differentiate]
@@ -384,4 +386,123 @@ fn is_empty_or_first(x: &[f64]) -> f64 {
     } else {
         x[0] * x[0]
     }
+}
+
+// --- Vec::new()/Vec::with_capacity in branches and loops (issue 16, item 7) ---
+
+// Pushes right after `Vec::new()`, which is what is under test.
+#[allow(clippy::vec_init_then_push)]
+#[differentiate]
+fn grown_in_branch(x: f64, y: f64, flag: bool) -> f64 {
+    if flag {
+        let mut a = Vec::new();
+        a.push(x * x);
+        a.push(3.0 * y);
+        a[0] * a[1] + a.len() as f64
+    } else {
+        let mut b = Vec::with_capacity(1);
+        b.push(y.sin());
+        b[0] * x
+    }
+}
+
+#[test]
+fn vectors_made_in_branches() {
+    let (x, y) = (1.5, -0.4);
+    // x²·3y + 2, then sin(y)·x
+    let (value, dx, dy) = grown_in_branch_grad(x, y, true);
+    assert_eq!(value, grown_in_branch(x, y, true));
+    assert_close("dx", dx, 6.0 * x * y);
+    assert_close("dy", dy, 3.0 * x * x);
+    let (value, dx, dy) = grown_in_branch_grad(x, y, false);
+    assert_eq!(value, grown_in_branch(x, y, false));
+    assert_close("dx", dx, y.sin());
+    assert_close("dy", dy, y.cos() * x);
+}
+
+/// A buffer per iteration, pushed in an inner loop under a condition, iterated,
+/// indexed from its end, and summed by a chain; its length differs by iteration.
+#[differentiate(hessian)]
+fn grown_in_loop(x: &[f64], w: f64) -> f64 {
+    let mut total = 0.0;
+    for k in 0..x.len() {
+        let mut a = Vec::with_capacity(k + 1);
+        for j in 0..=k {
+            if j % 2 == 0 || j == k {
+                a.push(x[j] * x[k] + w);
+            }
+        }
+        for v in &a {
+            total += v.sin();
+        }
+        total += a[a.len() - 1] * w + a.iter().map(|v| v * v).sum::<f64>();
+    }
+    total
+}
+
+fn grown_in_loop_dual<D: DualNum<Primitive = f64> + Copy>(p: &[D]) -> D {
+    let (x, w) = (&p[..p.len() - 1], p[p.len() - 1]);
+    let mut total = D::zero();
+    for k in 0..x.len() {
+        let mut a = Vec::with_capacity(k + 1);
+        for j in 0..=k {
+            if j % 2 == 0 || j == k {
+                a.push(x[j] * x[k] + w);
+            }
+        }
+        for v in &a {
+            total += v.sin();
+        }
+        total += a[a.len() - 1] * w + a.iter().map(|&v| v * v).fold(D::zero(), |s, v| s + v);
+    }
+    total
+}
+
+#[test]
+fn vectors_made_in_loops() {
+    let x = [0.3, -0.7, 1.1, 0.45];
+    let w = 0.6;
+    let (value, dx, dw) = grown_in_loop_grad(&x, w);
+    assert_eq!(value, grown_in_loop(&x, w));
+    let point = [x[0], x[1], x[2], x[3], w];
+    let want = dual_gradient(grown_in_loop_dual, &point);
+    assert_all_close("dx", &dx, &want[..4]);
+    assert_close("dw", dw, want[4]);
+    let (_, gradient, hessian) = grown_in_loop_hessian(&x, w);
+    assert_all_close("gradient", &gradient, &want);
+    let exact = hyper_hessian(grown_in_loop_dual, &point);
+    assert_matrix_close("hessian", &hessian, &exact);
+}
+
+/// Made in a `while` body, after an early `return` is possible.
+// Pushes right after `Vec::new()`, which is what is under test.
+#[allow(clippy::vec_init_then_push)]
+#[differentiate]
+fn grown_in_while(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        return x;
+    }
+    let mut s = x;
+    let mut i = 0;
+    while i < n {
+        let mut a = Vec::new();
+        a.push(s);
+        a.push(s * 0.5);
+        s = a[0].cos() + a[1];
+        i += 1;
+    }
+    s
+}
+
+#[test]
+fn vectors_made_in_a_while_loop() {
+    // s ← cos s + s/2, twice: the chain rule by hand.
+    let x: f64 = 0.8;
+    let s1 = x.cos() + 0.5 * x;
+    let d1 = -x.sin() + 0.5;
+    let d2 = (-s1.sin() + 0.5) * d1;
+    let (value, dx) = grown_in_while_grad(x, 2);
+    assert_eq!(value, grown_in_while(x, 2));
+    assert_close("dx", dx, d2);
+    assert_eq!(grown_in_while_grad(x, 0), (x, 1.0));
 }

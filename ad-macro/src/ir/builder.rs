@@ -204,7 +204,31 @@ impl FnBuilder {
             .open_regions
             .pop()
             .expect("close_region matches open_region");
+        self.measure_buffers(region);
         self.func.regions[region].yields = yields;
+    }
+
+    /// The lengths, at the end of `region`, of the float buffers `push` grows that
+    /// it makes (`Vec::new()` in a branch or loop body): the reverse sweep sizes
+    /// their adjoints with them, when the buffers themselves are gone (issue 16,
+    /// item 7). The last `len` of such a buffer in its region is this one.
+    fn measure_buffers(&mut self, region: Region) {
+        let made: Vec<Value> = self.func.regions[region]
+            .insts
+            .iter()
+            .filter(|&&inst| matches!(self.func.insts[inst].op, Op::EmptyBuffer))
+            .map(|&inst| self.func.insts[inst].results[0])
+            .filter(|&buffer| matches!(self.func.values[buffer].ty, Ty::FloatArray(_)))
+            .collect();
+        for buffer in made {
+            self.func.push_inst(
+                region,
+                Op::Len,
+                vec![buffer],
+                &[Ty::Index],
+                SourceSpan::generated(),
+            );
+        }
     }
 
     /// Sets what a closed region yields, once it is known.

@@ -218,9 +218,9 @@ impl Lowerer<'_> {
         Some(self.builder.inst(op, args, Ty::FloatArray(elem), span))
     }
 
-    /// `Vec::new()` and `Vec::with_capacity(n)` in top-level code: a buffer to push
-    /// floats onto. Its type is settled by the first `push` (until then it may as well
-    /// be a vector of integers, which stays a constant).
+    /// `Vec::new()` and `Vec::with_capacity(n)`: a buffer to push floats onto. Its
+    /// type is settled by the first `push` (until then it may as well be a vector of
+    /// integers, which stays a constant).
     pub(super) fn lower_empty_buffer(&mut self, call: &syn::ExprCall) -> Option<Value> {
         let syn::Expr::Path(path) = &*call.func else {
             return None;
@@ -236,9 +236,6 @@ impl Lowerer<'_> {
             (true, "with_capacity", 1) => vec![self.value_of(&call.args[0])],
             _ => return None,
         };
-        if self.depth > 0 {
-            return None;
-        }
         Some(
             self.builder
                 .inst(Op::EmptyBuffer, args, Ty::Other, SourceSpan::of(call)),

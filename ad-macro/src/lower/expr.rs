@@ -65,15 +65,12 @@ impl Lowerer<'_> {
                 if call.method == "push" && self.lower_push(call) {
                     return None;
                 }
-                if call.method == "push"
-                    && self.depth > 0
-                    && call.args.iter().any(|arg| self.mentions_float(arg))
-                {
+                if call.method == "push" && call.args.iter().any(|arg| self.mentions_float(arg)) {
                     self.error(
                         call,
-                        "pushing floats onto a vector made inside a branch or loop (or after \
-                         an early `return`) is not supported yet; make it with `Vec::new()` \
-                         in top-level code, or use `vec![0.0; n]` and assign its elements",
+                        "pushing floats is supported onto a vector made in the body with \
+                         `Vec::new()` or `Vec::with_capacity(n)`; make this one so, or use \
+                         `vec![0.0; n]` and assign its elements",
                     );
                     return None;
                 }
