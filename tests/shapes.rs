@@ -506,3 +506,64 @@ fn vectors_made_in_a_while_loop() {
     assert_close("dx", dx, d2);
     assert_eq!(grown_in_while_grad(x, 0), (x, 1.0));
 }
+
+/// An array literal of constants bound with `let mut`, then written with
+/// differentiable values (found by the random programs).
+#[differentiate]
+fn constant_literal_written(x: f64, y: f64) -> f64 {
+    let mut t = [1.0, -2.0, (0.5), 3.0];
+    t[1] *= x;
+    t[2] += y * x;
+    t[3] = t[0] + t[2];
+    let mut s = 0.0;
+    for &v in t.iter() {
+        s += v * v;
+    }
+    s
+}
+
+#[test]
+fn constant_array_literals_written_later() {
+    let (x, y) = (0.7, -1.2);
+    // t = [1, −2x, 0.5 + xy, 1.5 + xy]: s = 1 + 4x² + (0.5 + xy)² + (1.5 + xy)²
+    let (value, dx, dy) = constant_literal_written_grad(x, y);
+    assert_eq!(value, constant_literal_written(x, y));
+    let (a, b) = (0.5 + x * y, 1.5 + x * y);
+    assert_close("dx", dx, 8.0 * x + 2.0 * a * y + 2.0 * b * y);
+    assert_close("dy", dy, 2.0 * a * x + 2.0 * b * x);
+}
+
+#[differentiate]
+fn squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &e in v {
+        s += e * e;
+    }
+    s
+}
+
+/// A sub-slice whose bound a `while` loop carries, passed to a differentiated
+/// function: the reverse sweep recomputes it from its recorded bound (found by the
+/// random programs: the slice itself was recorded, which does not compile).
+#[differentiate]
+fn carried_bound(x: f64, w: &[f64], n: usize) -> f64 {
+    let mut t = x;
+    let mut k = 0;
+    while k < n {
+        k += 1;
+        t = t * squares(&w[k % w.len()..]);
+    }
+    t
+}
+
+#[test]
+fn sub_slices_with_carried_bounds() {
+    let (x, w) = (0.5, [1.5, -2.0]);
+    // k = 1: w1²; k = 2: w0² + w1²; t = x·w1²·(w0² + w1²)
+    let (a, b) = (w[0] * w[0], w[1] * w[1]);
+    let (value, dx, dw) = carried_bound_grad(x, &w, 2);
+    assert_eq!(value, carried_bound(x, &w, 2));
+    assert_close("dx", dx, b * (a + b));
+    assert_close("dw0", dw[0], x * b * 2.0 * w[0]);
+    assert_close("dw1", dw[1], x * (2.0 * w[1] * (a + b) + b * 2.0 * w[1]));
+}

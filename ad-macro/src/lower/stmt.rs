@@ -124,7 +124,19 @@ impl Lowerer<'_> {
                 return;
             }
         };
-        let mut value = self.value_of(&init.expr);
+        let mut value = match &*init.expr {
+            // `let mut t = [1.0, 2.0, 0.5];` is a buffer of floats even while its
+            // elements are constants: it is there to be written (issue 16, item 1;
+            // found by the random programs). Not a `let` without `mut`: an array of
+            // constants passed to a function of constants stays such a constant.
+            syn::Expr::Array(array)
+                if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some())
+                    && array.elems.iter().any(is_float_literal) =>
+            {
+                self.lower_array_literal(array, SourceSpan::of(&*init.expr))
+            }
+            expr => self.value_of(expr),
+        };
         if let Some(ty) = annotation {
             self.type_vector_call(value, ty, &init.expr);
         }
@@ -226,5 +238,17 @@ impl Lowerer<'_> {
                  like run as written, without derivative)"
             ),
         )
+    }
+}
+
+/// `1.0`, `-2.5_f64`, `(0.5)`: a float literal, maybe negated or parenthesised.
+fn is_float_literal(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Lit(lit) => matches!(lit.lit, syn::Lit::Float(_)),
+        syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
+            is_float_literal(&unary.expr)
+        }
+        syn::Expr::Paren(inner) => is_float_literal(&inner.expr),
+        _ => false,
     }
 }
