@@ -551,7 +551,7 @@ fn carried_bound(x: f64, w: &[f64], n: usize) -> f64 {
     let mut k = 0;
     while k < n {
         k += 1;
-        t = t * squares(&w[k % w.len()..]);
+        t *= squares(&w[k % w.len()..]);
     }
     t
 }

@@ -30,14 +30,13 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         ctxt.push(error);
         Args::default()
     });
-    let Some(input) = FnInput::from_syn(&item_fn, &args, &ctxt) else {
+    let Some(mut input) = FnInput::from_syn(&item_fn, &args, &ctxt) else {
         let errors = ctxt
             .check()
             .err()
             .unwrap_or_else(|| internal("signature rejected without an error"));
         return fallback::emit(&item_fn, None, errors);
     };
-    let mut input = input;
     match generate(&mut input, ctxt) {
         Ok(generated) => quote!(#item_fn #generated),
         Err(errors) => fallback::emit(&item_fn, Some(&input), errors),
@@ -62,11 +61,11 @@ fn generate(input: &mut FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
 
 /// The functions defined in the top-level block of the body (issue 16, item 9),
 /// each followed by what differentiating it with the same options (`wrt` aside)
-/// generates; a function without floats in its signature as written; and, if there
-/// are any, the body's `const` items. The generated
-/// functions repeat them at the start of their bodies, where the reverse sweep of a
-/// call `square(x)` finds `square_adjoint_all`, the tangent `square_jvp_all`. Their
-/// errors are the outer function's, reported once.
+/// generates (a function without floats in its signature as written), and, if
+/// there are any, the body's `const` items. The generated functions repeat them at
+/// the start of their bodies, where the reverse sweep of a call `square(x)` finds
+/// `square_adjoint_all` and its tangent `square_jvp_all`. Their errors are the
+/// outer function's, reported once.
 fn nested_fns(input: &FnInput, ctxt: &Ctxt) -> TokenStream {
     let mut nested = TokenStream::new();
     for stmt in &input.item.block.stmts {

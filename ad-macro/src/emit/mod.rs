@@ -143,9 +143,8 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
 }
 
 /// The block of a generated function that runs `func`: the body's own `use` items
-/// and functions (differentiated, `FnInput::nested`),
-/// `prelude`, the value stack if `func` records, the instructions, then what
-/// `returned` makes of the results.
+/// and functions (differentiated, `FnInput::nested`), `prelude`, the value stack
+/// if `func` records, the instructions, then what `returned` makes of the results.
 fn function_body(
     input: &FnInput,
     func: &Function,
