@@ -100,8 +100,9 @@
 //!   to_degrees to_radians signum hypot min max mul_add recip clamp floor ceil round
 //!   trunc`,
 //!   with the derivatives of [`rules`];
-//! - the special functions [`erf`], [`erfc`], [`ln_gamma`] and [`digamma`] of
-//!   [`special`], called by path (`ad::erf(x)`), with exact derivatives;
+//! - the special functions [`erf`], [`erfc`], [`ln_gamma`], [`digamma`] and
+//!   [`trigamma`] of [`special`], called by path (`ad::erf(x)`), with exact
+//!   derivatives;
 //! - `if`/`else` (also as expressions), `match` on integers and `bool`s, `for` over
 //!   integer ranges (with `.rev()` and `.step_by(k)`), `while` (also on float
 //!   conditions), `loop` with `break value` and `continue`, early `return`;
@@ -446,7 +447,7 @@ pub use special::{digamma, erf, erfc, ln_gamma, trigamma};
 pub use special::{
     digamma_adjoint_all, digamma_hvp_all, digamma_jvp_all, erf_adjoint_all, erf_hvp_all,
     erf_jvp_all, erfc_adjoint_all, erfc_hvp_all, erfc_jvp_all, ln_gamma_adjoint_all,
-    ln_gamma_hvp_all, ln_gamma_jvp_all,
+    ln_gamma_hvp_all, ln_gamma_jvp_all, trigamma_adjoint_all, trigamma_hvp_all, trigamma_jvp_all,
 };
 
 /// argmin's solvers (L-BFGS, …) on `#[differentiate]` gradients (cargo feature `argmin`).

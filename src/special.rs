@@ -1,5 +1,5 @@
 //! Special functions with exact derivatives: [`erf`], [`erfc`], [`ln_gamma`],
-//! [`digamma`], and [`trigamma`] (the derivative of `digamma`).
+//! [`digamma`] and [`trigamma`] (the derivative of `digamma`).
 //!
 //! Each is an ordinary `f64` function, and each has a derivative written as a generic
 //! [`#[custom_adjoint]`](macro@crate::custom_adjoint), so a `#[differentiate]` function
@@ -13,7 +13,8 @@
 //! | `erf(x)` | `2/√π · e^(−x²)` | `−2x · 2/√π · e^(−x²)` |
 //! | `erfc(x)` | `−2/√π · e^(−x²)` | `2x · 2/√π · e^(−x²)` |
 //! | `ln_gamma(x)` | `digamma(x)` | `trigamma(x)` |
-//! | `digamma(x)` | `trigamma(x)` | `ψ₂(x)`, the series of `trigamma` differentiated |
+//! | `digamma(x)` | `trigamma(x)` | `ψ₂(x)` |
+//! | `trigamma(x)` | `ψ₂(x)` | `ψ₃(x)`, the series of `ψ₂` differentiated |
 //!
 //! ```
 //! #[ad::differentiate(hessian)]
@@ -31,8 +32,8 @@
 //! Measured against mpmath 1.3.0 at 40 digits, on 4001 evenly spaced points of
 //! `[−6, 6]` (`erf`, `erfc`, and 401 more on `[6, 26]` for `erfc`), 4000 points
 //! spaced evenly in log x over `[10⁻³, 10³]` and 2000 evenly over `(−20, 0)` (the
-//! others); `tests/special.rs` keeps reference values as literals, with the script
-//! that made them:
+//! others); `tests/special.rs` keeps reference values as literals, with the mpmath
+//! calls that made them:
 //!
 //! - `erf` and `erfc` are the [`libm`] crate's (FreeBSD's msun, from Sun's fdlibm:
 //!   rational approximations): at most 0.7 ulp of relative error for `erf`, and
@@ -46,7 +47,9 @@
 //!   x ≥ 10, then the asymptotic series to the x⁻¹⁶ term, and for x < 0 the
 //!   reflection formulas. The error of `digamma` is below 9.3·10⁻¹⁶ · max(|ψ(x)|, 1)
 //!   (relative where |ψ| ≥ 1, absolute near its zero at x ≈ 1.4616); that of
-//!   `trigamma` below 5.3·10⁻¹⁶ relative (3.7 ulp).
+//!   `trigamma` below 5·10⁻¹⁶ relative (3.2 ulp); and that of its derivative ψ₂
+//!   (from x ≥ 20 on, 2000 and 1000 points) below 4.1·10⁻¹⁶ relative for x > 0
+//!   and 1.5·10⁻¹⁵ for x < 0.
 //!
 //! # Poles
 //!
@@ -129,9 +132,9 @@ pub fn digamma_adjoint<T: Real>(x: T, seed: T, d_x: &mut T) -> T {
     digamma_of(x)
 }
 
-/// The trigamma function ψ₁(x), the derivative of [`digamma`]; `+∞` at the poles, 0
-/// and the negative integers. Not differentiable itself (`ad::trigamma` in a
-/// `#[differentiate]` function does not compile).
+/// The trigamma function ψ₁(x), the derivative of [`digamma`], with the derivative
+/// ψ₂(x) (computed like it, from x ≥ 20); `+∞` at the poles, 0 and the negative
+/// integers, where ψ₂ is NaN.
 ///
 /// ```
 /// let pi2_6 = std::f64::consts::PI.powi(2) / 6.0;
@@ -141,8 +144,15 @@ pub fn trigamma(x: f64) -> f64 {
     trigamma_of(x)
 }
 
+/// The derivative of [`trigamma`]: adds `seed · ψ₂(x)` into `d_x`.
+#[crate::custom_adjoint]
+pub fn trigamma_adjoint<T: Real>(x: T, seed: T, d_x: &mut T) -> T {
+    *d_x += seed * tetragamma_of(x);
+    trigamma_of(x)
+}
+
 /// Below this, the recurrences shift x up before the asymptotic series, whose first
-/// omitted term (x⁻¹⁸) is then below 10⁻¹⁸ of the value.
+/// omitted terms (B₁₈/(18x¹⁸) and B₁₈/x¹⁹) are then 1.4·10⁻¹⁸ of ψ and 5·10⁻¹⁷ of ψ₁.
 const SERIES_FROM: f64 = 10.0;
 
 /// Whether x is a pole of Γ: 0 or a negative integer.
@@ -150,11 +160,15 @@ fn is_pole<T: Real>(x: T) -> bool {
     x <= T::ZERO && x == x.floor()
 }
 
-/// `(x + n, Σₖ term(x + k))` for the least n with x + n ≥ [`SERIES_FROM`], k < n,
-/// summed from the smallest term up.
-fn shift_up<T: Real>(x: T, term: impl Fn(T) -> T) -> (T, T) {
+/// ψ₂'s series converges more slowly: from here its first omitted term,
+/// 19·B₁₈/x²⁰, is 4·10⁻²¹ of the value.
+const TETRAGAMMA_SERIES_FROM: f64 = 20.0;
+
+/// `(x + n, Σₖ term(x + k))` for the least n with x + n ≥ `from`, k < n, summed
+/// from the smallest term up.
+fn shift_up<T: Real>(x: T, from: f64, term: impl Fn(T) -> T) -> (T, T) {
     let mut n = 0;
-    while x + T::from_f64(f64::from(n)) < T::from_f64(SERIES_FROM) {
+    while x + T::from_f64(f64::from(n)) < T::from_f64(from) {
         n += 1;
     }
     let mut sum = T::ZERO;
@@ -175,7 +189,7 @@ fn digamma_of<T: Real>(x: T) -> T {
         let pi = T::from_f64(PI);
         return digamma_of(T::ONE - x) - pi / (pi * (x - x.round())).tan();
     }
-    let (x, shift) = shift_up(x, |y| y.recip());
+    let (x, shift) = shift_up(x, SERIES_FROM, |y| y.recip());
     // ψ(x) ~ ln x − 1/(2x) − Σ B₂ₖ/(2k·x²ᵏ), k = 1‥8.
     let c = |v: f64| T::from_f64(v);
     let r = x.recip();
@@ -205,7 +219,7 @@ fn trigamma_of<T: Real>(x: T) -> T {
         let s = (pi * (x - x.round())).sin();
         return pi * pi / (s * s) - trigamma_of(T::ONE - x);
     }
-    let (x, shift) = shift_up(x, |y| (y * y).recip());
+    let (x, shift) = shift_up(x, SERIES_FROM, |y| (y * y).recip());
     // ψ₁(x) ~ 1/x + 1/(2x²) + Σ B₂ₖ/x²ᵏ⁺¹, k = 1‥8.
     let c = |v: f64| T::from_f64(v);
     let r = x.recip();
@@ -220,4 +234,33 @@ fn trigamma_of<T: Real>(x: T) -> T {
                             - r2 * (c(691.0 / 2730.0)
                                 - r2 * (c(7.0 / 6.0) - r2 * c(3617.0 / 510.0))))))));
     r + T::HALF * r2 + series + shift
+}
+
+/// ψ₂(x), the derivative of ψ₁, in `T` arithmetic.
+fn tetragamma_of<T: Real>(x: T) -> T {
+    if x.is_nan() || is_pole(x) {
+        return T::NAN;
+    }
+    let pi = T::from_f64(PI);
+    if x < T::ZERO {
+        // The reflection of ψ₁ differentiated: ψ₂(1 − x) − ψ₂(x) = 2π³·cot(πx)/sin²(πx).
+        let reduced = pi * (x - x.round());
+        let s = reduced.sin();
+        return tetragamma_of(T::ONE - x) - T::TWO * pi * pi * pi * reduced.cos() / (s * s * s);
+    }
+    let (x, shift) = shift_up(x, TETRAGAMMA_SERIES_FROM, |y| T::TWO / (y * y * y));
+    // ψ₂(x) ~ −1/x² − 1/x³ − Σ (2k + 1)·B₂ₖ/x²ᵏ⁺², k = 1‥8.
+    let c = |v: f64| T::from_f64(v);
+    let r = x.recip();
+    let r2 = r * r;
+    let series = r2
+        * r2
+        * (c(1.0 / 2.0)
+            - r2 * (c(1.0 / 6.0)
+                - r2 * (c(1.0 / 6.0)
+                    - r2 * (c(3.0 / 10.0)
+                        - r2 * (c(5.0 / 6.0)
+                            - r2 * (c(691.0 / 210.0)
+                                - r2 * (c(35.0 / 2.0) - r2 * c(3617.0 / 30.0))))))));
+    -r2 - r2 * r - series - shift
 }

@@ -85,6 +85,21 @@ const TRIGAMMA: &[(f64, f64)] = &[
     (-12.125, 67.314707803479608565),
 ];
 
+/// ψ₂, the derivative of trigamma, at the points of `TRIGAMMA`.
+const TETRAGAMMA: &[(f64, f64)] = &[
+    (0.001, -2000000002.3976321648),
+    (0.3, -75.272536588726038917),
+    (1.0, -2.4041138063191885708),
+    (2.7, -0.19700583557913573369),
+    (9.9, -0.011285526423707164172),
+    (10.0, -0.011049834970802067462),
+    (31.5, -0.0010403121873537828777),
+    (700.0, -2.0437338608898786532e-6),
+    (-0.25, 122.69736678366236037),
+    (-3.6, -22.334929639394156609),
+    (-12.125, 1022.2881267944247827),
+];
+
 /// `got` is within `tolerance · max(|want|, 1)` of `want`: relative error where the
 /// value is at least 1, absolute below (near a zero of the function).
 #[track_caller]
@@ -133,6 +148,7 @@ fn conventions_at_the_poles() {
         assert_eq!(ad::trigamma(pole), f64::INFINITY);
         assert!(ad::special::ln_gamma_grad(pole).1.is_nan());
         assert_eq!(ad::special::digamma_grad(pole).1, f64::INFINITY);
+        assert!(ad::special::trigamma_grad(pole).1.is_nan());
     }
     assert_eq!(ad::erf(f64::INFINITY), 1.0);
     assert_eq!(ad::erfc(f64::INFINITY), 0.0);
@@ -165,6 +181,11 @@ fn gauss(x: f64) -> f64 {
     FRAC_2_SQRT_PI * (-x * x).exp()
 }
 
+#[differentiate(hessian)]
+fn of_trigamma(x: f64) -> f64 {
+    ad::trigamma(x)
+}
+
 #[test]
 fn gradients_follow_the_exact_rules() {
     for &(x, _) in ERF.iter().chain(ERFC) {
@@ -181,6 +202,33 @@ fn gradients_follow_the_exact_rules() {
         let (value, dx) = of_digamma_grad(x);
         assert_eq!(value, ad::digamma(x));
         assert_within(&format!("digamma'({x})"), dx, want, 6e-16);
+    }
+    // Relative: ψ₂ is small for large x, and computed in a sum of its own size.
+    for &(x, want) in TETRAGAMMA {
+        let (value, dx) = of_trigamma_grad(x);
+        assert_eq!(value, ad::trigamma(x));
+        let error = (dx - want).abs();
+        assert!(
+            error <= 1e-15 * want.abs(),
+            "trigamma'({x}) = {dx:e}, want {want:e}"
+        );
+    }
+}
+
+/// trigamma's second derivative ψ₃, through `f_hessian` (its derivative ψ₂ over
+/// dual numbers).
+#[test]
+fn trigamma_second_derivative() {
+    // mpmath: mp.psi(2, x), mp.psi(3, x)
+    for (x, psi2, psi3) in [
+        (0.7, -6.4349928741909236943, 25.879149678427737993),
+        (2.6, -0.21529102788419888298, 0.19521740529947907814),
+        (-1.5, -0.236204051641727403, 194.59427621918762242),
+    ] {
+        let (value, gradient, hessian) = of_trigamma_hessian(x);
+        assert_eq!(value, ad::trigamma(x));
+        assert_close("ψ₂", gradient[0], psi2);
+        assert_close("ψ₃", hessian[0][0], psi3);
     }
 }
 
