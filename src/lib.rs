@@ -113,8 +113,8 @@
 //!   bound to a name (`let f = |v: f64| v * v;`) is inlined where it is called;
 //! - destructuring: `let (a, b) = (x, y);`, `let [a, b] = *x2;`,
 //!   `let (s, c) = t.sin_cos();`, `(a, b) = (b, a + b);`;
-//! - local buffers: `vec![0.0; n]`, `[0.0; 4]`, `Vec::with_capacity(n)` with `push`,
-//!   read and written in place;
+//! - local buffers: `vec![0.0; n]`, `vec![a, b]`, `[0.0; 4]`, `Vec::with_capacity(n)`
+//!   with `push`, read and written in place;
 //! - functions defined in the body's top-level block (`fn square(v: f64) -> f64 {
 //!   v * v }`), differentiated like top-level ones;
 //! - calls of other differentiated functions and methods (see below), and any

@@ -116,3 +116,22 @@ fn slice_helper_in_forward_mode() {
     let (_, jvp) = forward_only_jvp(&x, &[0.5, 2.0]);
     assert_close("jvp", jvp, 0.5 * gradient[0] + 2.0 * gradient[1]);
 }
+
+/// In a vector-valued function, whose result is a `vec!` of listed values.
+#[differentiate(forward)]
+fn vector_valued(x: &[f64]) -> Vec<f64> {
+    fn square(a: f64) -> f64 {
+        a * a
+    }
+    vec![square(x[0]) + x[1], square(x[1]) * x[0]]
+}
+
+#[test]
+fn helper_in_a_vector_valued_function() {
+    let x = [2.0, 3.0];
+    let (value, jacobian) = vector_valued_jacobian(&x);
+    assert_eq!(value, vector_valued(&x));
+    assert_eq!(jacobian, vec![vec![4.0, 1.0], vec![9.0, 12.0]]);
+    let (_, jv) = vector_valued_jvp(&x, &[1.0, -1.0]);
+    assert_eq!(jv, vec![3.0, -3.0]);
+}

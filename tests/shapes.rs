@@ -567,3 +567,28 @@ fn sub_slices_with_carried_bounds() {
     assert_close("dw0", dw[0], x * b * 2.0 * w[0]);
     assert_close("dw1", dw[1], x * (2.0 * w[1] * (a + b) + b * 2.0 * w[1]));
 }
+
+/// `vec![a, b, c]` of differentiable values, read, written and iterated.
+// The `vec!` is what is under test.
+#[allow(clippy::useless_vec)]
+#[differentiate]
+fn listed_vec(x: f64, y: f64) -> f64 {
+    let mut v = vec![x, 2.0 * y, x * y];
+    v[0] *= y;
+    let mut s = 0.0;
+    for e in v.iter() {
+        s += e.sin();
+    }
+    s + v[2] * v[1]
+}
+
+#[test]
+fn vec_of_listed_values() {
+    let (x, y) = (0.4, -0.9);
+    // v = [xy, 2y, xy]: s = 2 sin(xy) + sin(2y) + 2xy²
+    let (value, dx, dy) = listed_vec_grad(x, y);
+    assert_eq!(value, listed_vec(x, y));
+    let c = (x * y).cos();
+    assert_close("dx", dx, 2.0 * c * y + 2.0 * y * y);
+    assert_close("dy", dy, 2.0 * c * x + 2.0 * (2.0 * y).cos() + 4.0 * x * y);
+}

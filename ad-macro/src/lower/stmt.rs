@@ -233,9 +233,9 @@ impl Lowerer<'_> {
             mac,
             format!(
                 "`{name}!` is not supported in #[differentiate] functions; compute the value \
-                 with ordinary expressions (supported macros: `vec![x; n]` makes a buffer; \
-                 `assert!`, `debug_assert!`, `assert_eq!`, `println!`, `eprintln!` and the \
-                 like run as written, without derivative)"
+                 with ordinary expressions (supported macros: `vec![x; n]` and `vec![a, b]` \
+                 make buffers; `assert!`, `debug_assert!`, `assert_eq!`, `println!`, \
+                 `eprintln!` and the like run as written, without derivative)"
             ),
         )
     }
