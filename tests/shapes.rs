@@ -592,3 +592,50 @@ fn vec_of_listed_values() {
     assert_close("dx", dx, 2.0 * c * y + 2.0 * y * y);
     assert_close("dy", dy, 2.0 * c * x + 2.0 * (2.0 * y).cos() + 4.0 * x * y);
 }
+
+/// `let mut v = vec![…]` of constants, written later with differentiable values.
+#[allow(clippy::useless_vec)]
+#[differentiate]
+fn constant_vec_written(x: f64) -> f64 {
+    let mut v = vec![1.0, 0.5, 2.0];
+    v[1] *= x;
+    v[2] = x * x;
+    v[0] * v[1] + v[2]
+}
+
+#[test]
+fn constant_vec_literals_written_later() {
+    let (value, dx) = constant_vec_written_grad(1.5);
+    assert_eq!(value, constant_vec_written(1.5));
+    assert_close("dx", dx, 0.5 + 3.0);
+}
+
+/// A `match` and an iterator chain inside `vec![…]` (found by the random
+/// programs: they were not desugared there).
+#[allow(clippy::useless_vec)]
+#[differentiate]
+fn desugared_in_vec(x: f64, w: &[f64], k: usize) -> f64 {
+    let v = vec![
+        match k % 2 {
+            0 => x,
+            _ => 2.0 * x,
+        },
+        w.iter().map(|a| a * x).sum::<f64>(),
+    ];
+    let u = vec![w.iter().sum::<f64>() * x; 2];
+    v[0] * v[1] + u[1]
+}
+
+#[test]
+fn match_and_chains_inside_vec() {
+    let (x, w) = (0.5, [1.0, 2.0]);
+    for k in 0..2 {
+        // c·x · 3x + 3x, c = 1 or 2
+        let c = (k + 1) as f64;
+        let (value, dx, dw) = desugared_in_vec_grad(x, &w, k);
+        assert_eq!(value, desugared_in_vec(x, &w, k));
+        assert_close("dx", dx, 6.0 * c * x + 3.0);
+        assert_close("dw0", dw[0], c * x * x + x);
+        assert_close("dw1", dw[1], c * x * x + x);
+    }
+}

@@ -35,8 +35,8 @@
 //! .sum()`, a closure bound to a name and called twice, and over the slice `zip` with
 //! `skip`, `fold`, `windows`, `enumerate`, `max_by` and `filter`; the oracle runs the
 //! same chain through the standard library over `D`. And the value and data
-//! shapes of issue 16 ([`Gen::shape`]): array literals (destructured, iterated,
-//! written in place), tuples destructured from tuples and `if`s, sub-slices of `w`
+//! shapes of issue 16 ([`Gen::shape`]): array literals and `vec![…]` (destructured,
+//! iterated, written in place), tuples destructured from tuples and `if`s, sub-slices of `w`
 //! (`&w[a..]`, `&w[..b]`, `split_at`) passed to the differentiated `sub_norm` and
 //! iterated, slice methods (`to_vec`, `swap`, `first`, `last`, `fill`), a `Copy`
 //! struct `Pair { a, b }` carried through a loop, and a `match` on an enum. Every
@@ -1166,15 +1166,17 @@ impl Gen<'_> {
                 }
             }
             1 => {
-                // `let mut a = [1.0, e, e, 1.0]; a[1] *= e; … for &e in a.iter() { s += …; }`
+                // `let mut a = [1.0, e, e, 1.0]; a[1] *= e; … for &e in a.iter() { s += …; }`,
+                // or the same with `vec![…]`.
                 let (array, sum, elem) = (self.fresh(), self.fresh(), self.fresh());
                 let (v0, v1, v2) = (self.expr(2), self.expr(2), self.expr(1));
                 let one = Expr::Coef(1.0);
                 let factor = Self::func("tanh", v2);
                 let term = Self::func("sin", Expr::Var(elem.clone()));
+                let open = if self.rng.chance(40) { "vec![" } else { "[" };
                 out.push(Stmt::Lines(vec![
                     line![
-                        format!("let mut {array} = ["),
+                        format!("let mut {array} = {open}"),
                         one.clone(),
                         ", ",
                         v0,
@@ -1185,7 +1187,8 @@ impl Gen<'_> {
                         "];"
                     ],
                     line![format!("{array}[1] *= "), factor, ";"],
-                    line![format!("{array}[3] += {array}[2];")],
+                    // Not `+=`: over `D` that borrows a `Vec` twice.
+                    line![format!("{array}[3] = {array}[3] + {array}[2];")],
                     line![format!("let mut {sum} = "), Expr::Lit(0.0), ";"],
                     line![format!("for &{elem} in {array}.iter() {{")],
                     line![format!("    {sum} += "), term, ";"],

@@ -327,6 +327,18 @@ impl Lowerer<'_> {
         buffer
     }
 
+    /// `vec![a, b, c]` with a float literal among its elements, as a buffer of floats
+    /// (`let mut v = vec![1.0, 2.0];`, to be written later); `None` for other
+    /// contents.
+    pub(super) fn lower_listed_floats(&mut self, mac: &syn::ExprMacro) -> Option<Value> {
+        let listed = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let elems = syn::parse::Parser::parse2(listed, mac.mac.tokens.clone()).ok()?;
+        if !elems.iter().any(super::stmt::is_float_literal) {
+            return None;
+        }
+        Some(self.lower_listed(elems.iter(), false, SourceSpan::of(mac)))
+    }
+
     /// `vec![fill; n]`, and `vec![a, b, c]` with a differentiable element: parses
     /// the macro's tokens.
     pub(super) fn lower_vec_macro(&mut self, mac: &syn::ExprMacro) -> Option<Value> {

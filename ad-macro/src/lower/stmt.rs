@@ -135,6 +135,16 @@ impl Lowerer<'_> {
             {
                 self.lower_array_literal(array, SourceSpan::of(&*init.expr))
             }
+            // The same for `let mut v = vec![1.0, 2.0];`.
+            syn::Expr::Macro(mac)
+                if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some())
+                    && mac.mac.path.is_ident("vec") =>
+            {
+                match self.lower_listed_floats(mac) {
+                    Some(buffer) => buffer,
+                    None => self.value_of(&init.expr),
+                }
+            }
             expr => self.value_of(expr),
         };
         if let Some(ty) = annotation {
@@ -242,7 +252,7 @@ impl Lowerer<'_> {
 }
 
 /// `1.0`, `-2.5_f64`, `(0.5)`: a float literal, maybe negated or parenthesised.
-fn is_float_literal(expr: &syn::Expr) -> bool {
+pub(super) fn is_float_literal(expr: &syn::Expr) -> bool {
     match expr {
         syn::Expr::Lit(lit) => matches!(lit.lit, syn::Lit::Float(_)),
         syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
