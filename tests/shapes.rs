@@ -639,3 +639,26 @@ fn match_and_chains_inside_vec() {
         assert_close("dw1", dw[1], c * x * x + x);
     }
 }
+
+#[differentiate]
+fn polar(r: f64, t: f64) -> [f64; 2] {
+    [r * t.cos(), r * t.sin()]
+}
+
+/// The array a vector-valued function returns, taken apart by an annotated `let`
+/// (its call made once).
+#[differentiate]
+fn taken_apart(r: f64, t: f64) -> f64 {
+    let [a, b]: [f64; 2] = polar(r, t);
+    a * b + a
+}
+
+#[test]
+fn a_returned_array_taken_apart() {
+    let (r, t): (f64, f64) = (2.0, 0.3);
+    // r² cos t sin t + r cos t
+    let (value, dr, dt) = taken_apart_grad(r, t);
+    assert_eq!(value, taken_apart(r, t));
+    assert_close("dr", dr, 2.0 * r * t.cos() * t.sin() + t.cos());
+    assert_close("dt", dt, r * r * (2.0 * t).cos() - r * t.sin());
+}

@@ -160,6 +160,21 @@ impl FnBuilder {
         }
     }
 
+    /// A call of a differentiated function whose result is not known to be a
+    /// vector (a vector-valued one, its binding not annotated, is taken for a
+    /// scalar): where it is.
+    pub fn untyped_apply(&self, value: Value) -> Option<SourceSpan> {
+        match self.func.values[value].def {
+            super::ValueDef::Result(inst, _)
+                if matches!(self.func.insts[inst].op, Op::Apply(_))
+                    && !matches!(self.func.values[value].ty, Ty::FloatArray(_)) =>
+            {
+                Some(self.func.insts[inst].span)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `value` is the result of a call of a differentiated function.
     pub fn is_apply(&self, value: Value) -> bool {
         match self.func.values[value].def {

@@ -377,7 +377,7 @@ fn compound_operator(op: BinOp) -> Option<syn::BinOp> {
     })
 }
 
-fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
+pub(super) fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
     match expr {
         syn::Expr::Paren(inner) => strip_parens(&inner.expr),
         syn::Expr::Group(inner) => strip_parens(&inner.expr),

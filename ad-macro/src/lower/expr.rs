@@ -6,6 +6,21 @@ use crate::ir::{capture_placeholder, BinOp, FloatTy, Op, Opaque, Prim, SourceSpa
 use syn::visit_mut::VisitMut;
 
 impl Lowerer<'_> {
+    /// The span of the call that `expr`, a local, was bound to, if it is a call of
+    /// a differentiated function whose result has no known type: two tokens there.
+    fn untyped_call(&self, expr: &syn::Expr) -> Option<proc_macro2::TokenStream> {
+        let syn::Expr::Path(path) = super::array::strip_parens(expr) else {
+            return None;
+        };
+        let value = path.path.get_ident().and_then(|ident| self.lookup(ident))?;
+        let span = self.builder.untyped_apply(value)?;
+        let (start, end) = (
+            proc_macro2::Ident::new("start", span.start),
+            proc_macro2::Ident::new("end", span.end),
+        );
+        Some(quote::quote!(#start #end))
+    }
+
     /// Lowers an expression whose value is needed.
     pub(super) fn value_of(&mut self, expr: &syn::Expr) -> Value {
         match self.lower_expr(expr) {
@@ -114,7 +129,15 @@ impl Lowerer<'_> {
                     let slice = self.value_of(&index.expr);
                     self.lower_index(slice, &index.index, span)
                 }
-                None => self.opaque(expr, "indexing".into(), span),
+                None => match self.untyped_call(&index.expr) {
+                    Some(call) => self.error(
+                        call,
+                        "the result of this call is indexed or taken apart, so it is a \
+                         vector: annotate its type, `let v: Vec<f64> = g(…);` or \
+                         `let [a, b]: [f64; 2] = g(…);`",
+                    ),
+                    None => self.opaque(expr, "indexing".into(), span),
+                },
             },
             syn::Expr::Reference(reference)
                 if reference.mutability.is_none() && self.is_slice(&reference.expr) =>
