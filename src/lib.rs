@@ -96,9 +96,13 @@
 //!   `const`s and `std::f64::consts`;
 //! - the elementary functions in method or path form (`x.sin()`, `f64::sin(x)`):
 //!   `sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2
-//!   exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf abs copysign to_degrees
-//!   to_radians signum hypot min max mul_add recip clamp floor ceil round trunc`,
+//!   exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf abs copysign rem_euclid
+//!   to_degrees to_radians signum hypot min max mul_add recip clamp floor ceil round
+//!   trunc`,
 //!   with the derivatives of [`rules`];
+//! - the special functions [`erf`], [`erfc`], [`ln_gamma`], [`digamma`] and
+//!   [`trigamma`] of [`special`], called by path (`ad::erf(x)`), with exact
+//!   derivatives;
 //! - `if`/`else` (also as expressions), `match` on integers and `bool`s, `for` over
 //!   integer ranges (with `.rev()` and `.step_by(k)`), `while` (also on float
 //!   conditions), `loop` with `break value` and `continue`, early `return`;
@@ -109,8 +113,10 @@
 //!   bound to a name (`let f = |v: f64| v * v;`) is inlined where it is called;
 //! - destructuring: `let (a, b) = (x, y);`, `let [a, b] = *x2;`,
 //!   `let (s, c) = t.sin_cos();`, `(a, b) = (b, a + b);`;
-//! - local buffers: `vec![0.0; n]`, `[0.0; 4]`, `Vec::with_capacity(n)` with `push`,
-//!   read and written in place;
+//! - local buffers: `vec![0.0; n]`, `vec![a, b]`, `[0.0; 4]`, `Vec::with_capacity(n)`
+//!   with `push`, read and written in place;
+//! - functions defined in the body's top-level block (`fn square(v: f64) -> f64 {
+//!   v * v }`), differentiated like top-level ones;
 //! - calls of other differentiated functions and methods (see below), and any
 //!   expression on constants only (`cfg.scale`, `helper(n)`);
 //! - `assert!`, `debug_assert!`, `println!` and `eprintln!`, run as written.
@@ -138,8 +144,8 @@
 //! ```compile_fail
 //! #[ad::differentiate]
 //! fn f(x: f64) -> f64 {
-//!     // error: #[differentiate] has no derivative for the method `rem_euclid` …
-//!     x.rem_euclid(360.0) + 1.0
+//!     // error: #[differentiate] has no derivative for the method `fract` …
+//!     x.fract() + 1.0
 //! }
 //! ```
 //!
@@ -388,6 +394,9 @@
 // docs.rs builds with `--cfg docsrs` (Cargo.toml): label items behind features.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The special functions' `#[custom_adjoint]`s expand to `::ad::` paths, here too.
+extern crate self as ad;
+
 /// Differentiates a function: `#[differentiate]` keeps it and adds `NAME_grad` and
 /// `NAME_adjoint` beside it ([what they are](crate#what-the-macro-generates),
 /// [what the body may contain](crate#supported-syntax)).
@@ -513,6 +522,17 @@ pub use ad_macro::Differentiable;
 pub fn no_grad<T>(value: T) -> T {
     value
 }
+
+pub mod special;
+#[doc(inline)]
+pub use special::{digamma, erf, erfc, ln_gamma, trigamma};
+// What `ad::erf(x)` in a `#[differentiate]` function calls.
+#[doc(hidden)]
+pub use special::{
+    digamma_adjoint_all, digamma_hvp_all, digamma_jvp_all, erf_adjoint_all, erf_hvp_all,
+    erf_jvp_all, erfc_adjoint_all, erfc_hvp_all, erfc_jvp_all, ln_gamma_adjoint_all,
+    ln_gamma_hvp_all, ln_gamma_jvp_all, trigamma_adjoint_all, trigamma_hvp_all, trigamma_jvp_all,
+};
 
 /// argmin's solvers (L-BFGS, …) on `#[differentiate]` gradients (cargo feature `argmin`).
 #[cfg(feature = "argmin")]

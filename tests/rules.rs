@@ -285,6 +285,32 @@ macro_rules! rule_tests {
             }
 
             #[test]
+            fn rem_euclid() {
+                let f = |x: F, y: F| x.rem_euclid(y);
+                // x = q·y + r with 0 ≤ r < |y|: ∂r/∂x = 1, ∂r/∂y = −q.
+                let d = |x: F, y: F| (1.0, -((x - x.rem_euclid(y)) / y));
+                let points = [
+                    (7.5, 2.0),
+                    (-7.5, 2.0),
+                    (7.5, -2.0),
+                    (-7.5, -2.0),
+                    (0.3, 5.0),
+                ];
+                binary("rem_euclid", rules::rem_euclid, f, d, &points);
+                assert_eq!(rules::rem_euclid(7.5 as F, 2.0, 1.5), (1.0, -3.0));
+                assert_eq!(rules::rem_euclid(-7.5 as F, 2.0, 0.5), (1.0, 4.0));
+                assert_eq!(rules::rem_euclid(-7.5 as F, -2.0, 0.5), (1.0, -4.0));
+            }
+
+            /// At a jump, the piece with remainder 0; at y = 0, NaN.
+            #[test]
+            fn rem_euclid_at_the_jumps() {
+                assert_eq!(rules::rem_euclid(6.0 as F, 2.0, 0.0), (1.0, -3.0));
+                assert_eq!(rules::rem_euclid(-6.0 as F, 2.0, 0.0), (1.0, 3.0));
+                assert!(rules::rem_euclid(1.0 as F, 0.0, F::NAN).1.is_nan());
+            }
+
+            #[test]
             fn unit_conversions() {
                 let degrees = |_: F| 180.0 / core::f64::consts::PI as F;
                 unary(

@@ -125,7 +125,9 @@ fn a_rest_pattern_on_a_slice() {
 }
 
 mod common;
-use common::{assert_all_close, assert_close, d, dual_gradient};
+use common::{
+    assert_all_close, assert_close, assert_matrix_close, d, dual_gradient, hyper_hessian,
+};
 use num_dual::{Dual64, DualNum};
 
 #[differentiate]
@@ -384,4 +386,279 @@ fn is_empty_or_first(x: &[f64]) -> f64 {
     } else {
         x[0] * x[0]
     }
+}
+
+// --- Vec::new()/Vec::with_capacity in branches and loops (issue 16, item 7) ---
+
+// Pushes right after `Vec::new()`, which is what is under test.
+#[allow(clippy::vec_init_then_push)]
+#[differentiate]
+fn grown_in_branch(x: f64, y: f64, flag: bool) -> f64 {
+    if flag {
+        let mut a = Vec::new();
+        a.push(x * x);
+        a.push(3.0 * y);
+        a[0] * a[1] + a.len() as f64
+    } else {
+        let mut b = Vec::with_capacity(1);
+        b.push(y.sin());
+        b[0] * x
+    }
+}
+
+#[test]
+fn vectors_made_in_branches() {
+    let (x, y) = (1.5, -0.4);
+    // x²·3y + 2, then sin(y)·x
+    let (value, dx, dy) = grown_in_branch_grad(x, y, true);
+    assert_eq!(value, grown_in_branch(x, y, true));
+    assert_close("dx", dx, 6.0 * x * y);
+    assert_close("dy", dy, 3.0 * x * x);
+    let (value, dx, dy) = grown_in_branch_grad(x, y, false);
+    assert_eq!(value, grown_in_branch(x, y, false));
+    assert_close("dx", dx, y.sin());
+    assert_close("dy", dy, y.cos() * x);
+}
+
+/// A buffer per iteration, pushed in an inner loop under a condition, iterated,
+/// indexed from its end, and summed by a chain; its length differs by iteration.
+#[differentiate(hessian)]
+fn grown_in_loop(x: &[f64], w: f64) -> f64 {
+    let mut total = 0.0;
+    for k in 0..x.len() {
+        let mut a = Vec::with_capacity(k + 1);
+        for j in 0..=k {
+            if j % 2 == 0 || j == k {
+                a.push(x[j] * x[k] + w);
+            }
+        }
+        for v in &a {
+            total += v.sin();
+        }
+        total += a[a.len() - 1] * w + a.iter().map(|v| v * v).sum::<f64>();
+    }
+    total
+}
+
+fn grown_in_loop_dual<D: DualNum<Primitive = f64> + Copy>(p: &[D]) -> D {
+    let (x, w) = (&p[..p.len() - 1], p[p.len() - 1]);
+    let mut total = D::zero();
+    for k in 0..x.len() {
+        let mut a = Vec::with_capacity(k + 1);
+        for j in 0..=k {
+            if j % 2 == 0 || j == k {
+                a.push(x[j] * x[k] + w);
+            }
+        }
+        for v in &a {
+            total += v.sin();
+        }
+        total += a[a.len() - 1] * w + a.iter().map(|&v| v * v).fold(D::zero(), |s, v| s + v);
+    }
+    total
+}
+
+#[test]
+fn vectors_made_in_loops() {
+    let x = [0.3, -0.7, 1.1, 0.45];
+    let w = 0.6;
+    let (value, dx, dw) = grown_in_loop_grad(&x, w);
+    assert_eq!(value, grown_in_loop(&x, w));
+    let point = [x[0], x[1], x[2], x[3], w];
+    let want = dual_gradient(grown_in_loop_dual, &point);
+    assert_all_close("dx", &dx, &want[..4]);
+    assert_close("dw", dw, want[4]);
+    let (_, gradient, hessian) = grown_in_loop_hessian(&x, w);
+    assert_all_close("gradient", &gradient, &want);
+    let exact = hyper_hessian(grown_in_loop_dual, &point);
+    assert_matrix_close("hessian", &hessian, &exact);
+}
+
+/// Made in a `while` body, after an early `return` is possible.
+// Pushes right after `Vec::new()`, which is what is under test.
+#[allow(clippy::vec_init_then_push)]
+#[differentiate]
+fn grown_in_while(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        return x;
+    }
+    let mut s = x;
+    let mut i = 0;
+    while i < n {
+        let mut a = Vec::new();
+        a.push(s);
+        a.push(s * 0.5);
+        s = a[0].cos() + a[1];
+        i += 1;
+    }
+    s
+}
+
+#[test]
+fn vectors_made_in_a_while_loop() {
+    // s ← cos s + s/2, twice: the chain rule by hand.
+    let x: f64 = 0.8;
+    let s1 = x.cos() + 0.5 * x;
+    let d1 = -x.sin() + 0.5;
+    let d2 = (-s1.sin() + 0.5) * d1;
+    let (value, dx) = grown_in_while_grad(x, 2);
+    assert_eq!(value, grown_in_while(x, 2));
+    assert_close("dx", dx, d2);
+    assert_eq!(grown_in_while_grad(x, 0), (x, 1.0));
+}
+
+/// An array literal of constants bound with `let mut`, then written with
+/// differentiable values (found by the random programs).
+#[differentiate]
+fn constant_literal_written(x: f64, y: f64) -> f64 {
+    let mut t = [1.0, -2.0, (0.5), 3.0];
+    t[1] *= x;
+    t[2] += y * x;
+    t[3] = t[0] + t[2];
+    let mut s = 0.0;
+    for &v in t.iter() {
+        s += v * v;
+    }
+    s
+}
+
+#[test]
+fn constant_array_literals_written_later() {
+    let (x, y) = (0.7, -1.2);
+    // t = [1, −2x, 0.5 + xy, 1.5 + xy]: s = 1 + 4x² + (0.5 + xy)² + (1.5 + xy)²
+    let (value, dx, dy) = constant_literal_written_grad(x, y);
+    assert_eq!(value, constant_literal_written(x, y));
+    let (a, b) = (0.5 + x * y, 1.5 + x * y);
+    assert_close("dx", dx, 8.0 * x + 2.0 * a * y + 2.0 * b * y);
+    assert_close("dy", dy, 2.0 * a * x + 2.0 * b * x);
+}
+
+#[differentiate]
+fn squares(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &e in v {
+        s += e * e;
+    }
+    s
+}
+
+/// A sub-slice whose bound a `while` loop carries, passed to a differentiated
+/// function: the reverse sweep recomputes it from its recorded bound (found by the
+/// random programs: the slice itself was recorded, which does not compile).
+#[differentiate]
+fn carried_bound(x: f64, w: &[f64], n: usize) -> f64 {
+    let mut t = x;
+    let mut k = 0;
+    while k < n {
+        k += 1;
+        t *= squares(&w[k % w.len()..]);
+    }
+    t
+}
+
+#[test]
+fn sub_slices_with_carried_bounds() {
+    let (x, w) = (0.5, [1.5, -2.0]);
+    // k = 1: w1²; k = 2: w0² + w1²; t = x·w1²·(w0² + w1²)
+    let (a, b) = (w[0] * w[0], w[1] * w[1]);
+    let (value, dx, dw) = carried_bound_grad(x, &w, 2);
+    assert_eq!(value, carried_bound(x, &w, 2));
+    assert_close("dx", dx, b * (a + b));
+    assert_close("dw0", dw[0], x * b * 2.0 * w[0]);
+    assert_close("dw1", dw[1], x * (2.0 * w[1] * (a + b) + b * 2.0 * w[1]));
+}
+
+/// `vec![a, b, c]` of differentiable values, read, written and iterated.
+// The `vec!` is what is under test.
+#[allow(clippy::useless_vec)]
+#[differentiate]
+fn listed_vec(x: f64, y: f64) -> f64 {
+    let mut v = vec![x, 2.0 * y, x * y];
+    v[0] *= y;
+    let mut s = 0.0;
+    for e in v.iter() {
+        s += e.sin();
+    }
+    s + v[2] * v[1]
+}
+
+#[test]
+fn vec_of_listed_values() {
+    let (x, y) = (0.4, -0.9);
+    // v = [xy, 2y, xy]: s = 2 sin(xy) + sin(2y) + 2xy²
+    let (value, dx, dy) = listed_vec_grad(x, y);
+    assert_eq!(value, listed_vec(x, y));
+    let c = (x * y).cos();
+    assert_close("dx", dx, 2.0 * c * y + 2.0 * y * y);
+    assert_close("dy", dy, 2.0 * c * x + 2.0 * (2.0 * y).cos() + 4.0 * x * y);
+}
+
+/// `let mut v = vec![…]` of constants, written later with differentiable values.
+#[allow(clippy::useless_vec)]
+#[differentiate]
+fn constant_vec_written(x: f64) -> f64 {
+    let mut v = vec![1.0, 0.5, 2.0];
+    v[1] *= x;
+    v[2] = x * x;
+    v[0] * v[1] + v[2]
+}
+
+#[test]
+fn constant_vec_literals_written_later() {
+    let (value, dx) = constant_vec_written_grad(1.5);
+    assert_eq!(value, constant_vec_written(1.5));
+    assert_close("dx", dx, 0.5 + 3.0);
+}
+
+/// A `match` and an iterator chain inside `vec![…]` (found by the random
+/// programs: they were not desugared there).
+#[allow(clippy::useless_vec)]
+#[differentiate]
+fn desugared_in_vec(x: f64, w: &[f64], k: usize) -> f64 {
+    let v = vec![
+        match k % 2 {
+            0 => x,
+            _ => 2.0 * x,
+        },
+        w.iter().map(|a| a * x).sum::<f64>(),
+    ];
+    let u = vec![w.iter().sum::<f64>() * x; 2];
+    v[0] * v[1] + u[1]
+}
+
+#[test]
+fn match_and_chains_inside_vec() {
+    let (x, w) = (0.5, [1.0, 2.0]);
+    for k in 0..2 {
+        // c·x · 3x + 3x, c = 1 or 2
+        let c = (k + 1) as f64;
+        let (value, dx, dw) = desugared_in_vec_grad(x, &w, k);
+        assert_eq!(value, desugared_in_vec(x, &w, k));
+        assert_close("dx", dx, 6.0 * c * x + 3.0);
+        assert_close("dw0", dw[0], c * x * x + x);
+        assert_close("dw1", dw[1], c * x * x + x);
+    }
+}
+
+#[differentiate]
+fn polar(r: f64, t: f64) -> [f64; 2] {
+    [r * t.cos(), r * t.sin()]
+}
+
+/// The array a vector-valued function returns, taken apart by an annotated `let`
+/// (its call made once).
+#[differentiate]
+fn taken_apart(r: f64, t: f64) -> f64 {
+    let [a, b]: [f64; 2] = polar(r, t);
+    a * b + a
+}
+
+#[test]
+fn a_returned_array_taken_apart() {
+    let (r, t): (f64, f64) = (2.0, 0.3);
+    // r² cos t sin t + r cos t
+    let (value, dr, dt) = taken_apart_grad(r, t);
+    assert_eq!(value, taken_apart(r, t));
+    assert_close("dr", dr, 2.0 * r * t.cos() * t.sin() + t.cos());
+    assert_close("dt", dt, r * r * (2.0 * t).cos() - r * t.sin());
 }

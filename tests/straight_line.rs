@@ -1126,6 +1126,32 @@ fn unit_conversions_and_copysign() {
     }
 }
 
+#[differentiate(hessian)]
+fn wrapped(x: f64, y: f64) -> f64 {
+    // An angle wrapped into [0, 360) and a remainder in y, as a method and a path.
+    x.to_degrees().rem_euclid(360.0) * y + f64::rem_euclid(x * x, y)
+}
+
+#[test]
+fn rem_euclid_is_piecewise_linear() {
+    let deg = 180.0 / std::f64::consts::PI;
+    for [x, y] in [[7.3, 1.7], [-2.9, 2.3], [4.0, -1.3]] {
+        let (v, dx, dy) = wrapped_grad(x, y);
+        // x² = q·y + r: ∂r/∂(x²) = 1, ∂r/∂y = −q; the wrapped angle is deg·x − 360·k.
+        let q = (x * x - (x * x).rem_euclid(y)) / y;
+        assert_eq!(q, q.round(), "q is an integer");
+        let want = [deg * y + 2.0 * x, (x * deg).rem_euclid(360.0) - q];
+        let f = |p: &[f64]| wrapped(p[0], p[1]);
+        verify("wrapped", f, [x, y], v, [dx, dy], want);
+        // Second order: ∂²/∂x² = 2 (from x²), ∂²/∂x∂y = deg, ∂²/∂y² = 0.
+        let (_, _, hessian) = wrapped_hessian(x, y);
+        assert_close(hessian[0][0], 2.0, "wrapped's ∂²/∂x²");
+        assert_close(hessian[0][1], deg, "wrapped's ∂²/∂x∂y");
+        assert_close(hessian[1][0], deg, "wrapped's ∂²/∂y∂x");
+        assert_eq!(hessian[1][1], 0.0, "wrapped's ∂²/∂y²");
+    }
+}
+
 #[differentiate]
 fn hypots(x: f64, y: f64) -> f64 {
     x.hypot(y) * x + f64::hypot(x * y, 1.0)

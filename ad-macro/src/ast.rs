@@ -96,6 +96,9 @@ pub struct FnInput<'a> {
     pub forward: bool,
     /// Whether to generate `f_hvp` and `f_hessian` (the `hessian` option).
     pub hessian: bool,
+    /// The functions defined in the body with what differentiating them generated,
+    /// which every generated function repeats (`expand::nested_fns`).
+    pub nested: proc_macro2::TokenStream,
 }
 
 impl<'a> FnInput<'a> {
@@ -138,6 +141,7 @@ impl<'a> FnInput<'a> {
             vector,
             forward: args.forward.is_some() || args.hessian.is_some(),
             hessian: args.hessian.is_some(),
+            nested: proc_macro2::TokenStream::new(),
         };
         input.select_wrt(args, ctxt);
         if let (Some(_), Some(span)) = (&input.vector, args.hessian) {

@@ -38,13 +38,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         return fallback::emit(&item_fn, None, errors);
     };
     crate::fields::find(&mut input, &ctxt);
-    match generate(&input, ctxt) {
+    match generate(&mut input, ctxt) {
         Ok(generated) => quote!(#item_fn #generated),
         Err(errors) => fallback::emit(&item_fn, Some(&input), errors),
     }
 }
 
-fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
+fn generate(input: &mut FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
+    input.nested = nested_fns(input, &ctxt);
+    let input = &*input;
     let (primal, adjoint) = transform(input, ctxt)?;
     let mut generated = emit::emit(input, &adjoint);
     let (jvp, hvp) = match input.forward {
@@ -56,6 +58,69 @@ fn generate(input: &FnInput, ctxt: Ctxt) -> syn::Result<TokenStream> {
     };
     generated.extend(emit::emit_tangents(input, jvp.as_ref(), hvp.as_ref()));
     Ok(generated)
+}
+
+/// The functions defined in the top-level block of the body (issue 16, item 9),
+/// each followed by what differentiating it with the same options (`wrt` aside)
+/// generates (a function without floats in its signature as written), and, if
+/// there are any, the body's `const` items. The generated functions repeat them at
+/// the start of their bodies, where the reverse sweep of a call `square(x)` finds
+/// `square_adjoint_all` and its tangent `square_jvp_all`. Their errors are the
+/// outer function's, reported once.
+fn nested_fns(input: &FnInput, ctxt: &Ctxt) -> TokenStream {
+    let mut nested = TokenStream::new();
+    for stmt in &input.item.block.stmts {
+        let syn::Stmt::Item(syn::Item::Fn(item)) = stmt else {
+            continue;
+        };
+        let mut item = item.clone();
+        // Each generated function repeats it, and not every one calls all of it;
+        // the generated functions copy the user's `allow`s.
+        item.attrs.insert(0, syn::parse_quote!(#[allow(dead_code)]));
+        if !mentions_float(&item.sig) {
+            nested.extend(quote!(#item));
+            continue;
+        }
+        let args = Args {
+            wrt: None,
+            forward: input.forward.then(Span::call_site),
+            hessian: input.hessian.then(Span::call_site),
+        };
+        let inner = Ctxt::default();
+        let generated = match FnInput::from_syn(&item, &args, &inner) {
+            Some(mut item_input) => generate(&mut item_input, inner),
+            None => Err(inner
+                .check()
+                .err()
+                .unwrap_or_else(|| internal("signature rejected without an error"))),
+        };
+        match generated {
+            Ok(generated) => nested.extend(quote!(#item #generated)),
+            Err(error) => ctxt.push(error),
+        }
+    }
+    if nested.is_empty() {
+        return nested;
+    }
+    // The body's `const` items, which the functions may read (the body's own
+    // reads of them are `let`s after desugaring, hence the `allow`).
+    let consts = input.item.block.stmts.iter().filter_map(|stmt| match stmt {
+        syn::Stmt::Item(syn::Item::Const(item)) => Some(item),
+        _ => None,
+    });
+    quote!(#(#[allow(dead_code)] #consts)* #nested)
+}
+
+/// Whether a signature names `f32` or `f64`.
+fn mentions_float(sig: &syn::Signature) -> bool {
+    fn walk(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "f64" || ident == "f32",
+            proc_macro2::TokenTree::Group(group) => walk(group.stream()),
+            _ => false,
+        })
+    }
+    walk(quote!(#sig))
 }
 
 /// The tangent IR of the primal (`f_jvp`) and, with `hessian`, of the adjoint

@@ -34,7 +34,13 @@
 //! values. Expressions include iterator chains and closures (issue 15): `(0..k).map(…)
 //! .sum()`, a closure bound to a name and called twice, and over the slice `zip` with
 //! `skip`, `fold`, `windows`, `enumerate`, `max_by` and `filter`; the oracle runs the
-//! same chain through the standard library over `D`. Every operation keeps its
+//! same chain through the standard library over `D`. And the value and data
+//! shapes of issue 16 ([`Gen::shape`]): array literals and `vec![…]` (destructured,
+//! iterated, written in place), tuples destructured from tuples and `if`s, sub-slices of `w`
+//! (`&w[a..]`, `&w[..b]`, `split_at`) passed to the differentiated `sub_norm` and
+//! iterated, slice methods (`to_vec`, `swap`, `first`, `last`, `fill`), a `Copy`
+//! struct `Pair { a, b }` carried through a loop, and a `match` on an enum. Every
+//! operation keeps its
 //! arguments in its smooth domain (`ln` of
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
 //! bounded and central differences are a fair second reference.
@@ -251,6 +257,51 @@ enum Stmt {
         name: Option<String>,
         body: Vec<Stmt>,
     },
+    /// Lines of pieces, each rendered in the mode: the value and data shapes of
+    /// issue 16 ([`Gen::shape`]).
+    Lines(Vec<Vec<Piece>>),
+}
+
+/// A piece of a [`Stmt::Lines`] line.
+#[derive(Clone)]
+enum Piece {
+    /// The same text in both modes.
+    Text(String),
+    /// An expression, rendered in the mode.
+    Expr(Expr),
+    /// A condition, rendered in the mode.
+    Cond(Cond),
+}
+
+/// Text and expressions as a line of a [`Stmt::Lines`].
+macro_rules! line {
+    ($($piece:expr),* $(,)?) => {
+        vec![$(Piece::from($piece)),*]
+    };
+}
+
+impl From<&str> for Piece {
+    fn from(text: &str) -> Piece {
+        Piece::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Piece {
+    fn from(text: String) -> Piece {
+        Piece::Text(text)
+    }
+}
+
+impl From<Expr> for Piece {
+    fn from(expr: Expr) -> Piece {
+        Piece::Expr(expr)
+    }
+}
+
+impl From<Cond> for Piece {
+    fn from(cond: Cond) -> Piece {
+        Piece::Cond(cond)
+    }
 }
 
 /// One generated function: `x0, …: f64`, maybe `w: &[f64]`, then `n: usize`.
@@ -570,6 +621,19 @@ impl Stmt {
                 render_block(body, mode, indent + 1, out);
                 let end = if name.is_some() { "};" } else { "}" };
                 writeln!(out, "{pad}{end}").unwrap();
+            }
+            Stmt::Lines(lines) => {
+                for line in lines {
+                    out.push_str(&pad);
+                    for piece in line {
+                        match piece {
+                            Piece::Text(text) => out.push_str(text),
+                            Piece::Expr(expr) => out.push_str(&expr.render(mode)),
+                            Piece::Cond(cond) => out.push_str(&cond.render(mode)),
+                        }
+                    }
+                    out.push('\n');
+                }
             }
         }
     }
@@ -996,7 +1060,7 @@ impl Gen<'_> {
     /// Top-level statements.
     fn top(&mut self, out: &mut Vec<Stmt>, count: usize) {
         for _ in 0..count {
-            match self.rng.below(14) {
+            match self.rng.below(16) {
                 0 | 1 => {
                     let (name, value) = (self.fresh(), self.expr(3));
                     out.push(Stmt::Let {
@@ -1063,7 +1127,242 @@ impl Gen<'_> {
                         otherwise: None,
                     });
                 }
+                14 | 15 => self.shape(out, false),
                 _ => self.carried_loop(out),
+            }
+        }
+    }
+
+    /// One of the value and data shapes of issue 16, binding new float variables:
+    /// an array literal (destructured, iterated, or written in place), a tuple
+    /// destructured from a tuple or an `if`, sub-slices of `w` passed to the
+    /// differentiated `sub_norm` and iterated (and `split_at`), slice methods
+    /// (`to_vec`, `swap`, `first`, `last`, `fill`), a `Copy` struct of floats carried
+    /// through a loop, and a `match` on an enum. `common` defines `Pair`, `Op`,
+    /// `op_of` and `sub_norm` (with its `_dual` twin).
+    /// In a loop body or a branch (`nested`), only the short ones: the array
+    /// literal destructured, the tuple, the `match`, the `fill`, and with a slice
+    /// its sub-slices.
+    fn shape(&mut self, out: &mut Vec<Stmt>, nested: bool) {
+        let kinds: &[usize] = match (nested, self.slice) {
+            (false, false) => &[0, 1, 2, 3, 4, 5],
+            (false, true) => &[0, 1, 2, 3, 4, 5, 6, 7],
+            (true, false) => &[0, 2, 4, 5],
+            (true, true) => &[0, 2, 4, 5, 6],
+        };
+        self.cost += 6.0 * self.trips;
+        match self.rng.pick(kinds) {
+            0 => {
+                // `let a = [e, e, e]; let [p, q, r] = a;`
+                let (array, names) = (self.fresh(), [self.fresh(), self.fresh(), self.fresh()]);
+                let values = [self.expr(2), self.expr(2), self.expr(2)];
+                let [v0, v1, v2] = values;
+                out.push(Stmt::Lines(vec![
+                    line![format!("let {array} = ["), v0, ", ", v1, ", ", v2, "];"],
+                    line![format!("let [{}] = {array};", names.join(", "))],
+                ]));
+                for name in &names {
+                    self.bind(name, false);
+                }
+            }
+            1 => {
+                // `let mut a = [1.0, e, e, 1.0]; a[1] *= e; … for &e in a.iter() { s += …; }`,
+                // or the same with `vec![…]`.
+                let (array, sum, elem) = (self.fresh(), self.fresh(), self.fresh());
+                let (v0, v1, v2) = (self.expr(2), self.expr(2), self.expr(1));
+                let one = Expr::Coef(1.0);
+                let factor = Self::func("tanh", v2);
+                let term = Self::func("sin", Expr::Var(elem.clone()));
+                let open = if self.rng.chance(40) { "vec![" } else { "[" };
+                out.push(Stmt::Lines(vec![
+                    line![
+                        format!("let mut {array} = {open}"),
+                        one.clone(),
+                        ", ",
+                        v0,
+                        ", ",
+                        v1,
+                        ", ",
+                        one,
+                        "];"
+                    ],
+                    line![format!("{array}[1] *= "), factor, ";"],
+                    // Not `+=`: over `D` that borrows a `Vec` twice.
+                    line![format!("{array}[3] = {array}[3] + {array}[2];")],
+                    line![format!("let mut {sum} = "), Expr::Lit(0.0), ";"],
+                    line![format!("for &{elem} in {array}.iter() {{")],
+                    line![format!("    {sum} += "), term, ";"],
+                    line!["}"],
+                ]));
+                self.bind(&sum, true);
+            }
+            2 => {
+                // `let (p, q) = (e, e);` or `= if c { (e, e) } else { (e, e) };`
+                let names = [self.fresh(), self.fresh()];
+                let (a, b) = (self.expr(2), self.expr(2));
+                let pattern = format!("let ({}, {}) = ", names[0], names[1]);
+                let line = if self.rng.chance(50) {
+                    line![pattern, "(", a, ", ", b, ");"]
+                } else {
+                    let cond = self.cond(1);
+                    line![
+                        pattern,
+                        "if ",
+                        cond,
+                        " { (",
+                        a.clone(),
+                        ", ",
+                        b.clone(),
+                        ") } else { (",
+                        b,
+                        ", ",
+                        a,
+                        ") };"
+                    ]
+                };
+                out.push(Stmt::Lines(vec![line]));
+                for name in &names {
+                    self.bind(name, false);
+                }
+            }
+            3 => {
+                // A `Copy` struct of two floats carried through a loop.
+                let (s, name) = (self.fresh(), self.fresh());
+                let (a, b) = (self.expr(2), self.expr(2));
+                let trips = 1 + self.rng.below(4);
+                self.cost += 6.0 * trips as f64 * self.trips;
+                let (sa, sb) = (Expr::Var(format!("{s}.a")), Expr::Var(format!("{s}.b")));
+                let scaled = |c: f64, e: Expr| Expr::Bin('*', Expr::Coef(c).boxed(), e.boxed());
+                let next_a = Self::func(
+                    "tanh",
+                    Expr::Bin(
+                        '+',
+                        scaled(self.rng.coef(-0.9, 0.9), sa.clone()).boxed(),
+                        scaled(self.rng.coef(-0.9, 0.9), sb.clone()).boxed(),
+                    ),
+                );
+                let next_b = Expr::Bin(
+                    '+',
+                    scaled(self.rng.coef(-0.8, 0.8), sb.clone()).boxed(),
+                    scaled(0.2, Self::func("sin", sa.clone())).boxed(),
+                );
+                let result = Expr::Bin('+', sa.boxed(), scaled(0.5, sb).boxed());
+                out.push(Stmt::Lines(vec![
+                    line![format!("let mut {s} = Pair {{ a: "), a, ", b: ", b, " };"],
+                    line![format!("for _ in 0..{trips} {{")],
+                    line![
+                        format!("    {s} = Pair {{ a: "),
+                        next_a,
+                        format!(", ..{s} }};")
+                    ],
+                    line![format!("    {s}.b = "), next_b, ";"],
+                    line!["}"],
+                    line![format!("let {name} = "), result, ";"],
+                ]));
+                self.bind(&name, false);
+            }
+            4 => {
+                // `match` on an enum made from `n`.
+                let name = self.fresh();
+                let (a, b) = (self.expr(2), self.expr(2));
+                let k = self.rng.below(3);
+                let sum = Expr::Bin('+', a.clone().boxed(), b.clone().boxed());
+                let product = Expr::Bin('*', a.clone().boxed(), b.boxed());
+                let scaled = Expr::Bin('*', a.boxed(), Expr::IntAsFloat("k".into()).boxed());
+                out.push(Stmt::Lines(vec![
+                    line![format!("let {name} = match op_of(n + {k}) {{")],
+                    line!["    Op::Add => ", sum, ","],
+                    line!["    Op::Mul => ", product, ","],
+                    line!["    Op::Scale(k) => ", scaled, ","],
+                    line!["};"],
+                ]));
+                self.bind(&name, false);
+            }
+            5 => {
+                // `let mut a = [0.0; 3]; a.fill(e); a[1] *= e;`
+                let (array, name) = (self.fresh(), self.fresh());
+                let (a, b) = (self.expr(2), Self::func("tanh", self.expr(2)));
+                let at = |k: usize| Expr::Var(format!("{array}[{k}]"));
+                let value = Expr::Bin(
+                    '-',
+                    Expr::Bin('+', at(0).boxed(), at(1).boxed()).boxed(),
+                    Expr::Bin('*', Expr::Coef(0.5).boxed(), at(2).boxed()).boxed(),
+                );
+                out.push(Stmt::Lines(vec![
+                    line![format!("let mut {array} = ["), Expr::Coef(0.0), "; 3];"],
+                    line![format!("{array}.fill("), a, ");"],
+                    line![format!("{array}[1] *= "), b, ";"],
+                    line![format!("let {name} = "), value, ";"],
+                ]));
+                self.bind(&name, false);
+            }
+            6 => {
+                // Sub-slices of `w` passed to a differentiated function, and iterated.
+                let (name, elem) = (self.fresh(), self.fresh());
+                let i = self.int();
+                let a = self.expr(1);
+                let term = Expr::Bin(
+                    '*',
+                    Expr::Var(elem.clone()).boxed(),
+                    Self::func("tanh", a).boxed(),
+                );
+                let (head, tail) = match self.rng.below(3) {
+                    0 => (
+                        format!("&w[({i} + 1) % w.len()..]"),
+                        format!("&w[..{i} % w.len()]"),
+                    ),
+                    1 => ("&w[1..]".to_owned(), "&w[..w.len() - 1]".to_owned()),
+                    _ => (format!("&w[{i} % w.len()..w.len()]"), "&w[..1]".to_owned()),
+                };
+                let call = |slice: &str| Expr::Call {
+                    name: "sub_norm".into(),
+                    arg: Expr::Var(slice.to_owned()).boxed(),
+                    rest: Vec::new(),
+                };
+                let value = Expr::Bin(
+                    '-',
+                    call(&head).boxed(),
+                    Expr::Bin('*', Expr::Coef(0.5).boxed(), call(&tail).boxed()).boxed(),
+                );
+                out.push(Stmt::Lines(vec![
+                    line![format!("let mut {name} = "), value, ";"],
+                    line![format!("for &{elem} in {head} {{")],
+                    line![format!("    {name} += "), term, ";"],
+                    line!["}"],
+                ]));
+                self.bind(&name, true);
+                if self.rng.chance(50) {
+                    let (left, right, split) = (self.fresh(), self.fresh(), self.fresh());
+                    let value = Expr::Bin(
+                        '-',
+                        call(&left).boxed(),
+                        Expr::Bin('*', Expr::Coef(0.5).boxed(), call(&right).boxed()).boxed(),
+                    );
+                    out.push(Stmt::Lines(vec![
+                        line![format!("let ({left}, {right}) = w.split_at(w.len() / 2);")],
+                        line![format!("let {split} = "), value, ";"],
+                    ]));
+                    self.bind(&split, false);
+                }
+            }
+            _ => {
+                // `to_vec`, `swap`, `first`, `last` on `w` and a copy of it.
+                let (copy, name) = (self.fresh(), self.fresh());
+                let a = Self::func("tanh", self.expr(2));
+                let first = |v: &str| Expr::Var(format!("(*{v}.first().unwrap())"));
+                let last = |v: &str| Expr::Var(format!("(*{v}.last().unwrap())"));
+                let value = Expr::Bin(
+                    '+',
+                    Expr::Bin('*', first(&copy).boxed(), last(&copy).boxed()).boxed(),
+                    Expr::Bin('*', Expr::Coef(0.5).boxed(), first("w").boxed()).boxed(),
+                );
+                out.push(Stmt::Lines(vec![
+                    line![format!("let mut {copy} = w.to_vec();")],
+                    line![format!("{copy}.swap(0, w.len() - 1);")],
+                    line![format!("{copy}[0] = {copy}[0] * "), a, ";"],
+                    line![format!("let {name} = "), value, ";"],
+                ]));
+                self.bind(&name, false);
             }
         }
     }
@@ -1561,6 +1860,7 @@ impl Gen<'_> {
                     self.carried_loop(out);
                 }
             }
+            96 | 97 => self.shape(out, true),
             _ => {
                 let (name, value) = (self.fresh(), self.expr(2));
                 out.push(Stmt::Let {

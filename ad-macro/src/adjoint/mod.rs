@@ -331,11 +331,27 @@ impl Reverse<'_> {
         for &inst in &self.primal.regions[region].insts {
             let data = &self.primal.insts[inst];
             if let Op::EmptyBuffer = &data.op {
-                // Only top-level code makes these, so the buffer is still there to
-                // give its final length.
+                // Made in top-level code, the buffer is still there to give its
+                // final length; made in a branch or loop body, it is gone, and its
+                // length at the body's end (`FnBuilder::measure_buffers`) is read.
                 let array = data.results[0];
                 if self.activity.is_active(array) {
-                    let len = self.push1(Op::Len, vec![array], Ty::Index);
+                    let len = match region == self.primal.body {
+                        true => self.push1(Op::Len, vec![array], Ty::Index),
+                        false => {
+                            let measured = self.primal.regions[region]
+                                .insts
+                                .iter()
+                                .rev()
+                                .map(|&i| &self.primal.insts[i])
+                                .find(|i| matches!(i.op, Op::Len) && i.args[..] == [array])
+                                .map(|i| i.results[0]);
+                            match measured {
+                                Some(measured) => self.read(measured),
+                                None => self.push1(Op::Len, vec![array], Ty::Index),
+                            }
+                        }
+                    };
                     let op = Op::AdjointBuffer { fixed_len: None };
                     let buffer = self.push1(op, vec![len], self.ty(array));
                     self.buffers[array] = Some(buffer);

@@ -213,7 +213,11 @@ fn cheap_to_recompute(
                 // is recomputed from it: the float is recorded once, not every result.
                 let from_one_record = matches!(data.op, Op::Bin(_) | Op::Neg | Op::Cast(_))
                     && matches!(missing[..], [arg] if matches!(func.values[arg].ty, Ty::Float(_)));
-                cheap_op && (missing.is_empty() || from_one_record)
+                // A sub-slice of a parameter cannot go on the value stack, but its
+                // bounds can (`&w[k..]` with a carried `k`, found by the random
+                // programs): it is recomputed from them.
+                let slice_of_parameter = matches!(data.op, Op::Slice { .. });
+                cheap_op && (missing.is_empty() || from_one_record || slice_of_parameter)
             }
         };
     }

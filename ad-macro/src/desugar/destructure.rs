@@ -42,15 +42,31 @@ impl Desugar<'_> {
             return None;
         };
         let init = local.init.as_ref()?;
-        match strip_reference(&local.pat) {
+        // `let [a, b]: [f64; 2] = polar(r, t);`: the type of the whole.
+        let (pat, ty) = match &local.pat {
+            syn::Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
+            pat => (pat, None),
+        };
+        match strip_reference(pat) {
             syn::Pat::Slice(slice) => {
-                let array = strip_deref(&init.expr);
+                let mut lets: Vec<syn::Stmt> = Vec::new();
+                let mut array = strip_deref(&init.expr).clone();
+                // A value that is not a place (a call of a vector-valued function)
+                // is computed once, into a local of the annotated type.
+                if !matches!(array, syn::Expr::Path(_) | syn::Expr::Field(_)) {
+                    let whole = self.fresh("whole");
+                    let value = &init.expr;
+                    lets.push(match ty {
+                        Some(ty) => syn::parse_quote!(let #whole: #ty = #value;),
+                        None => syn::parse_quote!(let #whole = #value;),
+                    });
+                    array = syn::parse_quote!(#whole);
+                }
                 let rest = slice
                     .elems
                     .iter()
                     .position(|p| matches!(p, syn::Pat::Rest(_)));
                 let named = slice.elems.len() - usize::from(rest.is_some());
-                let mut lets = Vec::new();
                 if let Some((_, otherwise)) = &init.diverge {
                     lets.push(match rest {
                         Some(_) => syn::parse_quote!(if #array.len() < #named #otherwise),

@@ -37,6 +37,11 @@ use syn::visit_mut::VisitMut;
 /// `ctxt` and their construct is left as it was.
 pub fn desugar(input: &FnInput, ctxt: &Ctxt) -> syn::Block {
     let mut block = input.item.block.clone();
+    // Functions defined in the body are differentiated on their own and repeated
+    // in the generated functions (`expand::nested_fns`); the body only calls them.
+    block
+        .stmts
+        .retain(|stmt| !matches!(stmt, syn::Stmt::Item(syn::Item::Fn(_))));
     crate::fields::rewrite(input, &mut block);
     copy_mut_arrays(input, &mut block);
     desugar_block(&block, ctxt)
@@ -69,10 +74,43 @@ impl Desugar<'_> {
         self.next_id += 1;
         quote::format_ident!("__ad_{}{}", what, self.next_id)
     }
+
+    /// `vec![a, b, c]` and `vec![fill; n]`: their expressions are desugared like
+    /// any other (found by the random programs: a `match` or an iterator chain in a
+    /// `vec!` was not).
+    fn vec_elements(&mut self, mac: &mut syn::Macro) {
+        let listed = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(mut elems) = syn::parse::Parser::parse2(listed, mac.tokens.clone()) {
+            for elem in elems.iter_mut() {
+                self.visit_expr_mut(elem);
+            }
+            mac.tokens = quote::quote!(#elems);
+            return;
+        }
+        let filled = |input: syn::parse::ParseStream| {
+            let fill: syn::Expr = input.parse()?;
+            let semi: syn::Token![;] = input.parse()?;
+            let len: syn::Expr = input.parse()?;
+            Ok((fill, semi, len))
+        };
+        if let Ok((mut fill, semi, mut len)) =
+            syn::parse::Parser::parse2(filled, mac.tokens.clone())
+        {
+            self.visit_expr_mut(&mut fill);
+            self.visit_expr_mut(&mut len);
+            mac.tokens = quote::quote!(#fill #semi #len);
+        }
+    }
 }
 
 impl VisitMut for Desugar<'_> {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::Macro(mac) = expr {
+            if mac.mac.path.is_ident("vec") {
+                self.vec_elements(&mut mac.mac);
+                return;
+            }
+        }
         syn::visit_mut::visit_expr_mut(self, expr);
         let rewritten = match expr {
             syn::Expr::Assign(_) => assign::parallel_assignment(expr),

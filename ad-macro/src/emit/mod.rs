@@ -146,9 +146,9 @@ fn adjoint_fn(input: &FnInput, func: &Function) -> TokenStream {
     quote!(#signature #body)
 }
 
-/// The block of a generated function that runs `func`: the body's own `use` items,
-/// `prelude`, the value stack if `func` records, the instructions, then what
-/// `returned` makes of the results.
+/// The block of a generated function that runs `func`: the body's own `use` items
+/// and functions (differentiated, `FnInput::nested`), `prelude`, the value stack
+/// if `func` records, the instructions, then what `returned` makes of the results.
 fn function_body(
     input: &FnInput,
     func: &Function,
@@ -185,9 +185,11 @@ fn function_body(
         syn::Stmt::Item(item @ syn::Item::Use(_)) => Some(item),
         _ => None,
     });
+    let nested = &input.nested;
     quote! {
         {
             #(#uses)*
+            #nested
             let _ = #primal;
             #fields
             #prelude

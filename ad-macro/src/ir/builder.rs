@@ -160,6 +160,21 @@ impl FnBuilder {
         }
     }
 
+    /// A call of a differentiated function whose result is not known to be a
+    /// vector (a vector-valued one, its binding not annotated, is taken for a
+    /// scalar): where it is.
+    pub fn untyped_apply(&self, value: Value) -> Option<SourceSpan> {
+        match self.func.values[value].def {
+            super::ValueDef::Result(inst, _)
+                if matches!(self.func.insts[inst].op, Op::Apply(_))
+                    && !matches!(self.func.values[value].ty, Ty::FloatArray(_)) =>
+            {
+                Some(self.func.insts[inst].span)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `value` is the result of a call of a differentiated function.
     pub fn is_apply(&self, value: Value) -> bool {
         match self.func.values[value].def {
@@ -204,7 +219,31 @@ impl FnBuilder {
             .open_regions
             .pop()
             .expect("close_region matches open_region");
+        self.measure_buffers(region);
         self.func.regions[region].yields = yields;
+    }
+
+    /// The lengths, at the end of `region`, of the float buffers `push` grows that
+    /// it makes (`Vec::new()` in a branch or loop body): the reverse sweep sizes
+    /// their adjoints with them, when the buffers themselves are gone (issue 16,
+    /// item 7). The last `len` of such a buffer in its region is this one.
+    fn measure_buffers(&mut self, region: Region) {
+        let made: Vec<Value> = self.func.regions[region]
+            .insts
+            .iter()
+            .filter(|&&inst| matches!(self.func.insts[inst].op, Op::EmptyBuffer))
+            .map(|&inst| self.func.insts[inst].results[0])
+            .filter(|&buffer| matches!(self.func.values[buffer].ty, Ty::FloatArray(_)))
+            .collect();
+        for buffer in made {
+            self.func.push_inst(
+                region,
+                Op::Len,
+                vec![buffer],
+                &[Ty::Index],
+                SourceSpan::generated(),
+            );
+        }
     }
 
     /// Sets what a closed region yields, once it is known.

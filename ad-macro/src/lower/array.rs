@@ -218,9 +218,9 @@ impl Lowerer<'_> {
         Some(self.builder.inst(op, args, Ty::FloatArray(elem), span))
     }
 
-    /// `Vec::new()` and `Vec::with_capacity(n)` in top-level code: a buffer to push
-    /// floats onto. Its type is settled by the first `push` (until then it may as well
-    /// be a vector of integers, which stays a constant).
+    /// `Vec::new()` and `Vec::with_capacity(n)`: a buffer to push floats onto. Its
+    /// type is settled by the first `push` (until then it may as well be a vector of
+    /// integers, which stays a constant).
     pub(super) fn lower_empty_buffer(&mut self, call: &syn::ExprCall) -> Option<Value> {
         let syn::Expr::Path(path) = &*call.func else {
             return None;
@@ -236,9 +236,6 @@ impl Lowerer<'_> {
             (true, "with_capacity", 1) => vec![self.value_of(&call.args[0])],
             _ => return None,
         };
-        if self.depth > 0 {
-            return None;
-        }
         Some(
             self.builder
                 .inst(Op::EmptyBuffer, args, Ty::Other, SourceSpan::of(call)),
@@ -275,7 +272,18 @@ impl Lowerer<'_> {
         array: &syn::ExprArray,
         span: SourceSpan,
     ) -> Value {
-        let elems: Vec<Value> = array.elems.iter().map(|e| self.value_of(e)).collect();
+        self.lower_listed(array.elems.iter(), true, span)
+    }
+
+    /// The elements of an array literal (`fixed`) or of `vec![a, b, c]`, stored in
+    /// turn into a buffer of their number.
+    fn lower_listed<'e>(
+        &mut self,
+        elems: impl Iterator<Item = &'e syn::Expr>,
+        fixed: bool,
+        span: SourceSpan,
+    ) -> Value {
+        let elems: Vec<Value> = elems.map(|e| self.value_of(e)).collect();
         let elem = elems
             .iter()
             .find_map(|&v| match self.builder.ty(v) {
@@ -291,12 +299,22 @@ impl Lowerer<'_> {
             .builder
             .inst(Op::Const(zero), Vec::new(), Ty::Float(elem), span);
         let len = syn::LitInt::new(&elems.len().to_string(), proc_macro2::Span::call_site());
-        let op = Op::NewBuffer {
-            fixed_len: Some(syn::parse_quote!(#len)),
+        let (op, args) = if fixed {
+            let op = Op::NewBuffer {
+                fixed_len: Some(syn::parse_quote!(#len)),
+            };
+            (op, vec![zero])
+        } else {
+            let len = syn::Lit::Int(syn::LitInt::new(
+                &format!("{}usize", elems.len()),
+                proc_macro2::Span::call_site(),
+            ));
+            let len = self
+                .builder
+                .inst(Op::Const(len), Vec::new(), Ty::Index, span);
+            (Op::NewBuffer { fixed_len: None }, vec![zero, len])
         };
-        let buffer = self
-            .builder
-            .inst(op, vec![zero], Ty::FloatArray(elem), span);
+        let buffer = self.builder.inst(op, args, Ty::FloatArray(elem), span);
         for (k, value) in elems.into_iter().enumerate() {
             let k = syn::Lit::Int(syn::LitInt::new(
                 &format!("{k}usize"),
@@ -309,7 +327,20 @@ impl Lowerer<'_> {
         buffer
     }
 
-    /// `vec![fill; n]`: parses the macro's tokens.
+    /// `vec![a, b, c]` with a float literal among its elements, as a buffer of floats
+    /// (`let mut v = vec![1.0, 2.0];`, to be written later); `None` for other
+    /// contents.
+    pub(super) fn lower_listed_floats(&mut self, mac: &syn::ExprMacro) -> Option<Value> {
+        let listed = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let elems = syn::parse::Parser::parse2(listed, mac.mac.tokens.clone()).ok()?;
+        if !elems.iter().any(super::stmt::is_float_literal) {
+            return None;
+        }
+        Some(self.lower_listed(elems.iter(), false, SourceSpan::of(mac)))
+    }
+
+    /// `vec![fill; n]`, and `vec![a, b, c]` with a differentiable element: parses
+    /// the macro's tokens.
     pub(super) fn lower_vec_macro(&mut self, mac: &syn::ExprMacro) -> Option<Value> {
         let parser = |input: syn::parse::ParseStream| {
             let fill: syn::Expr = input.parse()?;
@@ -317,8 +348,15 @@ impl Lowerer<'_> {
             let len: syn::Expr = input.parse()?;
             Ok((fill, len))
         };
-        let (fill, len) = syn::parse::Parser::parse2(parser, mac.mac.tokens.clone()).ok()?;
-        self.lower_buffer(&fill, &len, false, SourceSpan::of(mac))
+        if let Ok((fill, len)) = syn::parse::Parser::parse2(parser, mac.mac.tokens.clone()) {
+            return self.lower_buffer(&fill, &len, false, SourceSpan::of(mac));
+        }
+        let listed = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let elems = syn::parse::Parser::parse2(listed, mac.mac.tokens.clone()).ok()?;
+        if elems.is_empty() || !elems.iter().any(|e| self.mentions_float(e)) {
+            return None;
+        }
+        Some(self.lower_listed(elems.iter(), false, SourceSpan::of(mac)))
     }
 }
 
@@ -339,7 +377,7 @@ fn compound_operator(op: BinOp) -> Option<syn::BinOp> {
     })
 }
 
-fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
+pub(super) fn strip_parens(expr: &syn::Expr) -> &syn::Expr {
     match expr {
         syn::Expr::Paren(inner) => strip_parens(&inner.expr),
         syn::Expr::Group(inner) => strip_parens(&inner.expr),

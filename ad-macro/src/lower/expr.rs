@@ -6,6 +6,21 @@ use crate::ir::{capture_placeholder, BinOp, FloatTy, Op, Opaque, Prim, SourceSpa
 use syn::visit_mut::VisitMut;
 
 impl Lowerer<'_> {
+    /// The span of the call that `expr`, a local, was bound to, if it is a call of
+    /// a differentiated function whose result has no known type: two tokens there.
+    fn untyped_call(&self, expr: &syn::Expr) -> Option<proc_macro2::TokenStream> {
+        let syn::Expr::Path(path) = super::array::strip_parens(expr) else {
+            return None;
+        };
+        let value = path.path.get_ident().and_then(|ident| self.lookup(ident))?;
+        let span = self.builder.untyped_apply(value)?;
+        let (start, end) = (
+            proc_macro2::Ident::new("start", span.start),
+            proc_macro2::Ident::new("end", span.end),
+        );
+        Some(quote::quote!(#start #end))
+    }
+
     /// Lowers an expression whose value is needed.
     pub(super) fn value_of(&mut self, expr: &syn::Expr) -> Value {
         match self.lower_expr(expr) {
@@ -65,15 +80,12 @@ impl Lowerer<'_> {
                 if call.method == "push" && self.lower_push(call) {
                     return None;
                 }
-                if call.method == "push"
-                    && self.depth > 0
-                    && call.args.iter().any(|arg| self.mentions_float(arg))
-                {
+                if call.method == "push" && call.args.iter().any(|arg| self.mentions_float(arg)) {
                     self.error(
                         call,
-                        "pushing floats onto a vector made inside a branch or loop (or after \
-                         an early `return`) is not supported yet; make it with `Vec::new()` \
-                         in top-level code, or use `vec![0.0; n]` and assign its elements",
+                        "pushing floats is supported onto a vector made in the body with \
+                         `Vec::new()` or `Vec::with_capacity(n)`; make this one so, or use \
+                         `vec![0.0; n]` and assign its elements",
                     );
                     return None;
                 }
@@ -134,7 +146,15 @@ impl Lowerer<'_> {
                         None => self.poison(span),
                     }
                 }
-                None => self.opaque(expr, "indexing".into(), span),
+                None => match self.untyped_call(&index.expr) {
+                    Some(call) => self.error(
+                        call,
+                        "the result of this call is indexed or taken apart, so it is a \
+                         vector: annotate its type, `let v: Vec<f64> = g(…);` or \
+                         `let [a, b]: [f64; 2] = g(…);`",
+                    ),
+                    None => self.opaque(expr, "indexing".into(), span),
+                },
             },
             syn::Expr::Reference(reference)
                 if reference.mutability.is_none() && self.is_slice(&reference.expr) =>

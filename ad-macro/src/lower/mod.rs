@@ -157,7 +157,8 @@ impl Lowerer<'_> {
                 at,
                 "a vector-valued #[differentiate] function returns a float buffer it builds: \
                  `vec![0.0; m]` or `[0.0; M]` then element writes, an array literal \
-                 `[a, b]`, `Vec::new()` then `push`, or `collect()` of an iterator chain",
+                 `[a, b]` or `vec![a, b]`, `Vec::new()` then `push`, or `collect()` of an \
+                 iterator chain",
             );
         }
     }

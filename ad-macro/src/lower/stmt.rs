@@ -29,11 +29,20 @@ impl Lowerer<'_> {
                 }
                 // The generated functions repeat the body's `use` items (emit).
                 syn::Stmt::Item(syn::Item::Use(_)) => {}
+                // Those of the top-level block are taken out by `desugar`.
+                syn::Stmt::Item(item @ syn::Item::Fn(_)) => {
+                    self.error(
+                        item,
+                        "a `fn` defined inside a #[differentiate] function must be in the \
+                         function's top-level block, not in a nested block, loop or branch; \
+                         move it there or out of the function",
+                    );
+                }
                 syn::Stmt::Item(item) => {
                     self.error(
                         item,
                         "items inside a #[differentiate] function are not supported, \
-                         except `const` and `use`; move this item out of the function",
+                         except `const`, `use` and `fn`; move this item out of the function",
                     );
                 }
                 syn::Stmt::Macro(stmt) => {
@@ -115,7 +124,29 @@ impl Lowerer<'_> {
                 return;
             }
         };
-        let mut value = self.value_of(&init.expr);
+        let mut value = match &*init.expr {
+            // `let mut t = [1.0, 2.0, 0.5];` is a buffer of floats even while its
+            // elements are constants: it is there to be written (issue 16, item 1;
+            // found by the random programs). Not a `let` without `mut`: an array of
+            // constants passed to a function of constants stays such a constant.
+            syn::Expr::Array(array)
+                if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some())
+                    && array.elems.iter().any(is_float_literal) =>
+            {
+                self.lower_array_literal(array, SourceSpan::of(&*init.expr))
+            }
+            // The same for `let mut v = vec![1.0, 2.0];`.
+            syn::Expr::Macro(mac)
+                if matches!(pat, syn::Pat::Ident(p) if p.mutability.is_some())
+                    && mac.mac.path.is_ident("vec") =>
+            {
+                match self.lower_listed_floats(mac) {
+                    Some(buffer) => buffer,
+                    None => self.value_of(&init.expr),
+                }
+            }
+            expr => self.value_of(expr),
+        };
         if let Some(ty) = annotation {
             self.type_vector_call(value, ty, &init.expr);
         }
@@ -212,10 +243,22 @@ impl Lowerer<'_> {
             mac,
             format!(
                 "`{name}!` is not supported in #[differentiate] functions; compute the value \
-                 with ordinary expressions (supported macros: `vec![x; n]` makes a buffer; \
-                 `assert!`, `debug_assert!`, `assert_eq!`, `println!`, `eprintln!` and the \
-                 like run as written, without derivative)"
+                 with ordinary expressions (supported macros: `vec![x; n]` and `vec![a, b]` \
+                 make buffers; `assert!`, `debug_assert!`, `assert_eq!`, `println!`, \
+                 `eprintln!` and the like run as written, without derivative)"
             ),
         )
+    }
+}
+
+/// `1.0`, `-2.5_f64`, `(0.5)`: a float literal, maybe negated or parenthesised.
+pub(super) fn is_float_literal(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Lit(lit) => matches!(lit.lit, syn::Lit::Float(_)),
+        syn::Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Neg(_)) => {
+            is_float_literal(&unary.expr)
+        }
+        syn::Expr::Paren(inner) => is_float_literal(&inner.expr),
+        _ => false,
     }
 }

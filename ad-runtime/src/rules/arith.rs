@@ -1,5 +1,5 @@
-//! Arithmetic helpers: recip, mul_add, abs, copysign, signum, min, max, clamp, hypot,
-//! and the unit conversions to_degrees and to_radians.
+//! Arithmetic helpers: recip, mul_add, abs, copysign, rem_euclid, signum, min, max,
+//! clamp, hypot, and the unit conversions to_degrees and to_radians.
 //!
 //! `+ − × ÷` have no runtime rule: the macro inlines their adjoints.
 
@@ -43,6 +43,18 @@ pub fn copysign<T: Real>(x: T, _y: T, ans: T) -> (T, T) {
     } else {
         (x.signum() * ans.signum(), T::ZERO)
     }
+}
+
+/// Partials of `x.rem_euclid(y)` = x − y·q, q the integer `(x − ans)/y`: `(1, −q)`.
+///
+/// At the jumps (x a multiple of y), the partials of the piece the result lies on,
+/// `ans` in `[0, |y|)`: `ans = 0`, `q = x/y`. q is rounded to the integer it is, so
+/// over dual numbers it is a constant and the second derivatives are 0. At y = 0 the
+/// value is NaN, and so is ∂y.
+#[inline]
+pub fn rem_euclid<T: Real>(x: T, y: T, ans: T) -> (T, T) {
+    let quotient = ((x - ans) / y).round();
+    (T::ONE, -quotient)
 }
 
 /// d/dx x.to_degrees() = 180/π.

@@ -58,6 +58,7 @@
 //! | `abs(x)` | signum x | `0` at x = ±0 |
 //! | `signum(x)` | 0 | `0` everywhere, also at ±0 |
 //! | `x.copysign(y)` | (sign x · sign y, 0) | ∂x = `0` at x = ±0; ∂y = `0` everywhere |
+//! | `x.rem_euclid(y)` | (1, −q), q = (x − ans)/y, an integer | at the jumps (x a multiple of y), those of the piece with ans = 0; ∂y NaN at y = 0 |
 //! | `to_degrees(x)` | 180/π | — |
 //! | `to_radians(x)` | π/180 | — |
 //! | `x.min(y)` | (1, 0) if x < y, else (0, 1) | `(0.5, 0.5)` at x = y; a NaN argument gets `0`, the other `1` |
@@ -75,7 +76,8 @@ mod piecewise;
 mod trig;
 
 pub use arith::{
-    abs, clamp, copysign, hypot, max, min, mul_add, recip, signum, to_degrees, to_radians,
+    abs, clamp, copysign, hypot, max, min, mul_add, recip, rem_euclid, signum, to_degrees,
+    to_radians,
 };
 pub use exp_log::{cbrt, exp, exp2, exp_m1, ln, ln_1p, log, log10, log2, powf, powi, sqrt};
 pub use piecewise::{ceil, floor, round, trunc};

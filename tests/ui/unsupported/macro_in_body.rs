@@ -1,9 +1,15 @@
 use ad::differentiate;
 
+macro_rules! twice {
+    ($e:expr) => {
+        $e + $e
+    };
+}
+
 #[differentiate]
 fn f(x: f64) -> f64 {
-    let v = vec![x, x];
-    v[0]
+    let v = twice!(x);
+    v * x
 }
 
 fn main() {}

@@ -1,11 +1,15 @@
 use ad::differentiate;
 
 #[differentiate]
-fn f(x: f64) -> f64 {
-    fn square(v: f64) -> f64 {
-        v * v
+fn f(x: f64, flag: bool) -> f64 {
+    if flag {
+        fn square(v: f64) -> f64 {
+            v * v
+        }
+        square(x)
+    } else {
+        x
     }
-    square(x)
 }
 
 fn main() {}

@@ -2,7 +2,7 @@ use ad::differentiate;
 
 #[differentiate(wrt(x, q))]
 fn f(x: f64, y: f64) -> f64 {
-    let a = x.rem_euclid(360.0);
+    let a = x.fract();
     let b = |v: f64| {
         return v;
     };

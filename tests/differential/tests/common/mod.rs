@@ -179,6 +179,49 @@ pub fn mul_add<D: Oracle>(a: D, b: D, c: D) -> D {
     with_re(a * b + c, a.re().mul_add(b.re(), c.re()))
 }
 
+/// A small `Copy` struct of floats that programs carry through loops (issue 16);
+/// generic, so that both renderings write `Pair { a, b }`.
+#[derive(Clone, Copy)]
+pub struct Pair<T> {
+    pub a: T,
+    pub b: T,
+}
+
+/// A small enum that programs `match` on (issue 16), a constant made from `n`.
+#[derive(Clone, Copy)]
+pub enum Op {
+    Add,
+    Mul,
+    Scale(i32),
+}
+
+pub fn op_of(k: usize) -> Op {
+    match k % 3 {
+        0 => Op::Add,
+        1 => Op::Mul,
+        _ => Op::Scale(2),
+    }
+}
+
+/// ln(1 + Σ v²): a differentiated function that programs pass sub-slices of `w`
+/// to (issue 16). With `hessian`, so that every program may call it.
+#[differentiate(hessian)]
+pub fn sub_norm(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &e in v {
+        s += e * e;
+    }
+    (1.0 + s).ln()
+}
+
+pub fn sub_norm_dual<D: Oracle>(v: &[D]) -> D {
+    let mut s = c::<D>(0.0);
+    for &e in v {
+        s += e * e;
+    }
+    (c::<D>(1.0) + s).ln()
+}
+
 /// One point a program is checked at.
 pub struct Point {
     /// The flat point: the float parameters, then the slice.
