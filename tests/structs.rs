@@ -596,3 +596,35 @@ fn elements_of_a_vector_of_structs() {
     };
     ad::check_hessian(grad_at, &d.to_scalars(), &hessian).unwrap();
 }
+
+#[derive(Clone, Debug, Differentiable)]
+struct Counted {
+    total: f64,
+    count: usize,
+    scale: f64,
+}
+
+/// Fields cast to floats: an integer's cast is a constant, a float's carries its
+/// derivative (`FieldScalar`).
+#[differentiate(wrt(c, x), hessian)]
+fn mean_scaled(c: &Counted, x: f64) -> f64 {
+    c.total / c.count as f64 * (c.scale as f32 as f64) * x
+}
+
+#[test]
+fn casts_of_fields() {
+    let c = Counted {
+        total: 6.0,
+        count: 3,
+        scale: 0.5,
+    };
+    let (value, d, dx) = mean_scaled_grad(&c, 2.0);
+    assert_eq!(value, 2.0);
+    assert_eq!((d.total, d.count, d.scale, dx), (1.0 / 3.0, 3, 4.0, 1.0));
+    let (_, gradient, hessian) = mean_scaled_hessian(&c, 2.0);
+    assert_eq!(gradient, [1.0 / 3.0, 4.0, 1.0]);
+    // Scalars: total, scale, then x; ∂²/∂total∂x = scale/count, ∂²/∂scale∂x = total/count.
+    assert!(close(hessian[0][2], 0.5 / 3.0));
+    assert!(close(hessian[1][2], 2.0));
+    assert_eq!(hessian[0][0], 0.0);
+}

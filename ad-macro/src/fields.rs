@@ -345,7 +345,14 @@ impl VisitMut for Fields<'_> {
                     self.constant_position(end);
                 }
             }
-            syn::Expr::Cast(cast) => self.constant_position(&mut cast.expr),
+            // To an integer, a constant; to a float, a float (an integer field
+            // read so has no derivative: `FieldScalar`).
+            syn::Expr::Cast(cast)
+                if crate::ast::float_type(&cast.ty).is_none()
+                    || matches!(&*cast.expr, syn::Expr::MethodCall(_)) =>
+            {
+                self.constant_position(&mut cast.expr)
+            }
             syn::Expr::Repeat(repeat) => {
                 self.visit_expr_mut(&mut repeat.expr);
                 self.constant_position(&mut repeat.len);
@@ -463,7 +470,7 @@ mod tests {
                 "p__layer__b Float",
                 "p__v Array",
                 "p__other Whole",
-                "p__k Constant",
+                "p__k Float",
             ]
         );
         assert!(body.contains("p__mu * p__mu"), "{body}");

@@ -114,6 +114,59 @@ pub mod __private {
     #[derive(Clone, Copy, Debug, Default)]
     pub struct NoAdjoint;
 
+    /// A struct's field read as a float by a differentiated function (`p.mu * x`,
+    /// `p.n as f64`): a float field is itself and takes its adjoint; an integer
+    /// field is its value, with a zero tangent, and drops its adjoint. The macro
+    /// cannot see the field's type, so the generated code goes through this.
+    pub trait FieldScalar {
+        /// The field as the function's float type.
+        fn value<T: Real>(&self) -> T;
+        /// The field as a tangent (in a struct of tangents): zero for an integer,
+        /// which a tangent struct holds a copy of.
+        fn tangent<T: Real>(&self) -> T;
+        /// Adds an adjoint into the field of an adjoint struct (nothing for an
+        /// integer, whose adjoint struct holds a copy).
+        fn add_adjoint<T: Real>(&mut self, adjoint: T);
+    }
+
+    macro_rules! float_fields {
+        ($($t:ty)*) => {$(
+            impl FieldScalar for $t {
+                #[inline]
+                fn value<T: Real>(&self) -> T {
+                    T::from_f64(f64::from(*self))
+                }
+                #[inline]
+                fn tangent<T: Real>(&self) -> T {
+                    T::from_f64(f64::from(*self))
+                }
+                #[inline]
+                fn add_adjoint<T: Real>(&mut self, adjoint: T) {
+                    *self += adjoint.to_f64() as $t;
+                }
+            }
+        )*};
+    }
+    float_fields!(f32 f64);
+
+    macro_rules! integer_fields {
+        ($($t:ty)*) => {$(
+            impl FieldScalar for $t {
+                #[inline]
+                fn value<T: Real>(&self) -> T {
+                    T::from_f64(*self as f64)
+                }
+                #[inline]
+                fn tangent<T: Real>(&self) -> T {
+                    T::ZERO
+                }
+                #[inline]
+                fn add_adjoint<T: Real>(&mut self, _: T) {}
+            }
+        )*};
+    }
+    integer_fields!(i8 i16 i32 i64 isize u8 u16 u32 u64 usize);
+
     /// A slot for a constant argument whose type the macro cannot see (`&self.c`, a
     /// literal `&[1.0, 2.0]`, a method's constant receiver) passed to a
     /// differentiated function: zeros of the type the callee's slot has (`[T]` as

@@ -84,6 +84,11 @@ const CHUNKS: usize = 8;
 /// time, 1.55 times with every second program).
 const HESSIAN_EVERY: usize = 4;
 
+/// Every `STRUCT_EVERY`-th program (from program 3) takes its differentiable
+/// parameters as the fields of a `#[derive(ad::Differentiable)]` struct. Such a
+/// program is nobody's callee.
+const STRUCT_EVERY: usize = 6;
+
 /// xorshift64*: small, deterministic, good enough to draw programs.
 struct Rng(u64);
 
@@ -311,8 +316,17 @@ struct Program {
     slice: bool,
     /// Rendered with `#[differentiate(hessian)]` (see [`HESSIAN_EVERY`]).
     hessian: bool,
+    /// Its differentiable parameters are the fields of a struct (issue 17; see
+    /// [`STRUCT_EVERY`]): the function takes `ps: &ProgramKParams` and reads
+    /// `ps.x0`, `ps.w[i]`, `&ps.w` where the others read `x0`, `w[i]`, `w`.
+    in_struct: bool,
     body: Vec<Stmt>,
     result: Expr,
+}
+
+/// The parameter struct of a struct program: `Program3Params` for `program_3`.
+fn struct_name(program: &str) -> String {
+    format!("Program{}Params", program.trim_start_matches("program_"))
 }
 
 fn literal(x: f64) -> String {
@@ -658,7 +672,77 @@ impl Program {
         );
         render_block(&self.body, mode, 1, &mut out);
         writeln!(out, "    {}\n}}\n", self.result.render(mode)).unwrap();
+        if self.in_struct && mode == Mode::F64 {
+            return self.in_struct_form(&out);
+        }
         out
+    }
+
+    /// The function rendered over `f64`, its parameters made the fields of a
+    /// struct: the struct, and the function reading the fields where it read the
+    /// parameters (a bare `w` passed to a callee becomes `&ps.w`).
+    fn in_struct_form(&self, rendered: &str) -> String {
+        let name = &self.name;
+        let mut fields: Vec<String> = (0..self.floats)
+            .map(|k| format!("    x{k}: f64,"))
+            .collect();
+        if self.slice {
+            fields.push("    w: Vec<f64>,".into());
+        }
+        let (head, body) = rendered.split_once('\n').expect("an attribute line");
+        let (signature, body) = body.split_once('\n').expect("a signature line");
+        let _ = (head, signature);
+        let attribute = match self.hessian {
+            true => "#[differentiate(wrt(ps), hessian)]",
+            false => "#[differentiate(wrt(ps))]",
+        };
+        let params = struct_name(name);
+        let chars: Vec<char> = body.chars().collect();
+        let mut out = String::new();
+        let mut k = 0;
+        while k < chars.len() {
+            let c = chars[k];
+            if !(c.is_ascii_alphanumeric() || c == '_') {
+                out.push(c);
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < chars.len() && (chars[k].is_ascii_alphanumeric() || chars[k] == '_') {
+                k += 1;
+            }
+            let word: String = chars[start..k].iter().collect();
+            let before = chars[..start]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                .copied();
+            let after = chars[k..].iter().find(|c| !c.is_whitespace()).copied();
+            let is_param = word == "w"
+                || (word.len() == 2
+                    && word.starts_with('x')
+                    && word[1..].parse::<usize>().is_ok_and(|d| d < self.floats));
+            // `a.w` is a field and `w::x` a path, but `..w` is a range's end.
+            let dot =
+                start >= 1 && chars[start - 1] == '.' && !(start >= 2 && chars[start - 2] == '.');
+            let field_or_path =
+                dot || (matches!(after, Some(':')) && chars.get(k + 1) == Some(&':'));
+            if !is_param || field_or_path {
+                out.push_str(&word);
+            } else if word == "w"
+                && matches!(before, Some('(' | ','))
+                && matches!(after, Some(',' | ')'))
+            {
+                out.push_str("&ps.w");
+            } else {
+                out.push_str("ps.");
+                out.push_str(&word);
+            }
+        }
+        format!(
+            "#[derive(Clone, ad::Differentiable)]\nstruct {params} {{\n{}\n}}\n\n{attribute}\nfn {name}(ps: &{params}, n: usize) -> f64 {{\n{out}",
+            fields.join("\n")
+        )
     }
 }
 
@@ -2013,7 +2097,7 @@ fn main() {
         write_case(&mut rng, &mut tangents, &program, out, &mut cases[chunk]);
         // One-parameter functions become callees of later ones; without a
         // slice, also through a wrapper of one parameter.
-        if program.floats == 1 {
+        if program.floats == 1 && !program.in_struct {
             if !program.slice && rng.chance(50) {
                 let name = &program.name;
                 let option = if hessian { "(hessian)" } else { "" };
@@ -2098,6 +2182,7 @@ fn generate(
         floats,
         slice,
         hessian,
+        in_struct: p % STRUCT_EVERY == 3,
         body,
         result,
     };
@@ -2122,9 +2207,21 @@ fn write_case(
         }
         args
     };
+    // A struct program takes its parameters as fields of one struct.
+    let struct_args = |p: &str| {
+        let mut fields: Vec<String> = (0..floats).map(|k| format!("x{k}: {p}[{k}]")).collect();
+        if program.slice {
+            fields.push(format!("w: {p}[{floats}..].to_vec()"));
+        }
+        format!("&{} {{ {} }}", struct_name(name), fields.join(", "))
+    };
     let mut args = flat_args("p");
     args.push("n".into());
     let args = args.join(", ");
+    let f64_args = match program.in_struct {
+        true => format!("{}, n", struct_args("p")),
+        false => args.clone(),
+    };
     // Components `first..first + floats` of tuple `g` (then the slice's), flat.
     let flatten = |g: &str, first: usize| {
         let parts: Vec<String> = (first..first + floats)
@@ -2140,23 +2237,32 @@ fn write_case(
             format!("vec![{}]", parts.join(", "))
         }
     };
+    let flatten = |g: &str, first: usize| match program.in_struct {
+        true => format!("ad::Differentiable::to_scalars(&{g}.{first})"),
+        false => flatten(g, first),
+    };
     writeln!(
         out,
-        "fn {name}_value(p: &[f64], n: usize) -> f64 {{\n    {name}({args})\n}}\n\n\
-         fn {name}_gradient(p: &[f64], n: usize) -> (f64, Vec<f64>) {{\n    let g = {name}_grad({args});\n    (g.0, {})\n}}\n\n\
+        "fn {name}_value(p: &[f64], n: usize) -> f64 {{\n    {name}({f64_args})\n}}\n\n\
+         fn {name}_gradient(p: &[f64], n: usize) -> (f64, Vec<f64>) {{\n    let g = {name}_grad({f64_args});\n    (g.0, {})\n}}\n\n\
          fn {name}_on_duals(p: &[Dual64], n: usize) -> Dual64 {{\n    {name}_dual({args})\n}}\n",
         flatten("g", 1)
     )
     .unwrap();
     let second = if program.hessian {
-        let params = usize::from(program.slice) + floats;
-        let t_args = flat_args("t").join(", ");
-        let v_args = flat_args("v").join(", ");
+        let params = match program.in_struct {
+            true => 1,
+            false => usize::from(program.slice) + floats,
+        };
+        let (t_args, v_args) = match program.in_struct {
+            true => (struct_args("t"), struct_args("v")),
+            false => (flat_args("t").join(", "), flat_args("v").join(", ")),
+        };
         writeln!(
             out,
-            "fn {name}_tangent(p: &[f64], t: &[f64], n: usize) -> (f64, f64) {{\n    {name}_jvp({args}, {t_args})\n}}\n\n\
-             fn {name}_second(p: &[f64], v: &[f64], n: usize) -> (f64, Vec<f64>, Vec<f64>) {{\n    let h = {name}_hvp({args}, {v_args});\n    (h.0, {}, {})\n}}\n\n\
-             fn {name}_hessian_flat(p: &[f64], n: usize) -> (f64, Vec<f64>, Vec<Vec<f64>>) {{\n    {name}_hessian({args})\n}}\n\n\
+            "fn {name}_tangent(p: &[f64], t: &[f64], n: usize) -> (f64, f64) {{\n    {name}_jvp({f64_args}, {t_args})\n}}\n\n\
+             fn {name}_second(p: &[f64], v: &[f64], n: usize) -> (f64, Vec<f64>, Vec<f64>) {{\n    let h = {name}_hvp({f64_args}, {v_args});\n    (h.0, {}, {})\n}}\n\n\
+             fn {name}_hessian_flat(p: &[f64], n: usize) -> (f64, Vec<f64>, Vec<Vec<f64>>) {{\n    {name}_hessian({f64_args})\n}}\n\n\
              fn {name}_on_hyperduals(p: &[HyperDual64], n: usize) -> HyperDual64 {{\n    {name}_dual({args})\n}}\n",
             flatten("h", 1),
             flatten("h", 1 + params),

@@ -161,7 +161,10 @@ impl<'f> Emitter<'f> {
             Op::Project { .. } => {
                 let place = self.names.place(inst);
                 match self.func.values[data.results[0]].ty {
-                    Ty::Float(_) => place,
+                    Ty::Float(float) => {
+                        let float = format_ident!("{}", float.name());
+                        quote!(::ad::__private::FieldScalar::value::<#float>(&#place))
+                    }
                     _ => quote!(&#place),
                 }
             }
@@ -169,7 +172,9 @@ impl<'f> Emitter<'f> {
             Op::ProjectMut { .. } => return TokenStream::new(),
             Op::AddTo => {
                 let (place, value) = (&args[0], &args[1]);
-                return quote_spanned!(span=> #place += #value;);
+                return quote_spanned!(span=>
+                    ::ad::__private::FieldScalar::add_adjoint(&mut #place, #value);
+                );
             }
             Op::Effect {
                 mac,
@@ -264,9 +269,8 @@ impl<'f> Emitter<'f> {
                 return quote_spanned!(span=> #stack.push(#a););
             }
             Op::Accumulate { param } => {
-                let target = self.names.accumulated(*param);
-                let a = &args[0];
-                return quote_spanned!(span=> #target += #a;);
+                let accumulate = self.names.accumulate(*param, &args[0]);
+                return quote_spanned!(span=> #accumulate);
             }
             Op::If { then, otherwise } => {
                 let (cond, then_body, else_body) =

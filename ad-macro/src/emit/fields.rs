@@ -35,8 +35,16 @@ pub(super) fn bindings(input: &FnInput, of: Of) -> TokenStream {
                 Of::Tangent(name) => (name(&field.ident), name(&param.ident)),
             };
             let span = field.span;
+            let read = match of {
+                Of::Primal => quote!(value),
+                Of::Tangent(_) => quote!(tangent),
+            };
             bindings.extend(match field.role {
-                FieldRole::Float => quote_spanned!(span=> let #name: #float = #source.#(#path).*;),
+                // Through `FieldScalar`: an integer field read as a float
+                // (`p.n as f64`) has no derivative.
+                FieldRole::Float => quote_spanned! {span=>
+                    let #name: #float = ::ad::__private::FieldScalar::#read(&#source.#(#path).*);
+                },
                 FieldRole::Array => {
                     quote_spanned!(span=> let #name: &[#float] = &#source.#(#path).*[..];)
                 }

@@ -126,13 +126,13 @@ impl<'f> Names<'f> {
         syn::Ident::new(&name, Span::mixed_site())
     }
 
-    /// What `Accumulate` adds into for a scalar's buffer: `*d_x`, or the field in
-    /// place, `d_p.mu`.
-    pub(super) fn accumulated(&self, param: usize) -> TokenStream {
+    /// `Accumulate` of `value` into a scalar's buffer: `*d_x += value`, or into the
+    /// field in place, through `FieldScalar` (an integer field takes nothing).
+    pub(super) fn accumulate(&self, param: usize, value: &TokenStream) -> TokenStream {
         let buffer = &self.params[param];
         match self.in_place[param] {
-            true => buffer.clone(),
-            false => quote::quote!(*#buffer),
+            true => quote::quote!(::ad::__private::FieldScalar::add_adjoint(&mut #buffer, #value);),
+            false => quote::quote!(*#buffer += #value;),
         }
     }
 
