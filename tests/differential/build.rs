@@ -45,6 +45,12 @@
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
 //! bounded and central differences are a fair second reference.
 //!
+//! Every [`STRUCT_EVERY`]-th program takes its parameters as the fields of a
+//! `#[derive(ad::Differentiable)]` struct (issue 17): rendered over `f64`, it reads
+//! `ps.x0`, `ps.w[i]`, `ps.w.iter()…` and passes `&ps.w` on, with `wrt(ps)`; its
+//! adapters build the struct from the flat point and flatten its adjoints, and the
+//! oracle is the same dual program as for the others.
+//!
 //! Output: `programs_K.rs` for each of the [`CHUNKS`] test targets
 //! `tests/random_K.rs` (one crate of 4000 programs compiles in worse than linear
 //! time, and separate targets compile in parallel), each with its programs,
