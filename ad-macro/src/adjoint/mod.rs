@@ -334,7 +334,7 @@ impl Reverse<'_> {
                 // Only top-level code makes these, so the buffer is still there to
                 // give its final length.
                 let array = data.results[0];
-                if self.activity.is_active(array) {
+                if self.activity.is_active(array) && self.buffers[array].is_none() {
                     let len = self.push1(Op::Len, vec![array], Ty::Index);
                     let op = Op::AdjointBuffer { fixed_len: None };
                     let buffer = self.push1(op, vec![len], self.ty(array));
@@ -344,9 +344,17 @@ impl Reverse<'_> {
             if let Op::Apply(_) = &data.op {
                 self.vector_result_buffer(data.results[0]);
             }
+            if let Op::If { then, .. } = &data.op {
+                // `let p = if c { [a, b] } else { [b, a] }`: the branch's buffer
+                // takes its adjoint from this one (`reverse_if`).
+                let (then, results) = (*then, data.results.clone());
+                for (k, &result) in results.iter().enumerate() {
+                    self.branch_result_buffer(then, k, result);
+                }
+            }
             if let Op::CopyOf { .. } = &data.op {
                 let array = data.results[0];
-                if self.activity.is_active(array) {
+                if self.activity.is_active(array) && self.buffers[array].is_none() {
                     let len = self.read(data.args[1]);
                     let op = Op::AdjointBuffer { fixed_len: None };
                     let buffer = self.push1(op, vec![len], self.ty(array));
@@ -355,7 +363,7 @@ impl Reverse<'_> {
             }
             if let Op::NewBuffer { fixed_len } = &data.op {
                 let array = data.results[0];
-                if self.activity.is_active(array) {
+                if self.activity.is_active(array) && self.buffers[array].is_none() {
                     let len = match fixed_len {
                         Some(_) => Vec::new(),
                         None => vec![self.read(data.args[1])],
@@ -459,6 +467,10 @@ impl Reverse<'_> {
                     let index = self.read(index);
                     let index = self.offset(offset, index);
                     self.push(Op::AccumulateAt, vec![buffer, index, adj], &[]);
+                } else {
+                    // An active array without an adjoint buffer: left unpropagated,
+                    // so that `build` reports it instead of dropping it.
+                    self.contribute(array, Term::plus(adj));
                 }
             }
             _ => {}
@@ -783,6 +795,7 @@ impl Reverse<'_> {
         let contributions = self.push(op, vec![cond], &tys);
         for (branch, rev_branch) in [(then, rev_then), (otherwise, rev_otherwise)] {
             let yields = self.primal.regions[branch].yields.clone();
+            self.alias_yielded_buffers(branch, &yields, &results);
             let seed = |this: &mut Self| {
                 for (&yielded, adjoint) in yields.iter().zip(&adjoints) {
                     if let Some(adjoint) = *adjoint {
@@ -795,6 +808,64 @@ impl Reverse<'_> {
         }
         for (&u, &contribution) in free.iter().zip(&contributions) {
             self.contribute(u, Term::plus(contribution));
+        }
+    }
+
+    /// The adjoint buffer of an active float array that an `if` yields as its
+    /// result `k`: of the array's fixed length if the `then` branch builds it as a
+    /// literal (`[a, b]`), so that it can be made in a loop's reversed body too;
+    /// otherwise of the result's length, which top-level code still has.
+    fn branch_result_buffer(&mut self, then: Region, k: usize, result: Value) {
+        if !matches!(self.ty(result), Ty::FloatArray(_)) || !self.activity.is_active(result) {
+            return;
+        }
+        let yielded = self.primal.regions[then].yields[k];
+        let fixed_len = match self.primal.values[yielded].def {
+            ValueDef::Result(inst, _) => match &self.primal.insts[inst].op {
+                Op::NewBuffer { fixed_len } => fixed_len.clone(),
+                _ => None,
+            },
+            _ => None,
+        };
+        if fixed_len.is_none() && !self.top_level[result] {
+            // Not supported yet: left without a buffer, its uses' contributions stay
+            // unpropagated and `build` reports them.
+            return;
+        }
+        let len = match fixed_len {
+            Some(_) => Vec::new(),
+            None => vec![self.push1(Op::Len, vec![result], Ty::Index)],
+        };
+        let op = Op::AdjointBuffer { fixed_len };
+        let buffer = self.push1(op, len, self.ty(result));
+        self.buffers[result] = Some(buffer);
+    }
+
+    /// A float array that a branch builds and yields (`if c { [a, b] } else { … }`)
+    /// has the adjoint buffer of the `if`'s result: reversing the branch's writes
+    /// takes the adjoints that the uses after the `if` left there. Any other yielded
+    /// array (one from outside the branch) is not supported yet: its contribution
+    /// is left unpropagated, which stops the compile with an internal error rather
+    /// than giving a wrong derivative.
+    fn alias_yielded_buffers(&mut self, branch: Region, yields: &[Value], results: &[Value]) {
+        assert_eq!(
+            yields.len(),
+            results.len(),
+            "an `if` yields one value per result"
+        );
+        for (&yielded, &result) in yields.iter().zip(results) {
+            let Some(buffer) = self.buffers[result] else {
+                continue;
+            };
+            let built_here = match self.primal.values[yielded].def {
+                ValueDef::Result(inst, _) => self.primal.regions[branch].insts.contains(&inst),
+                _ => false,
+            };
+            if built_here && self.buffers[yielded].is_none() {
+                self.buffers[yielded] = Some(buffer);
+            } else {
+                self.contribute(yielded, Term::plus(buffer));
+            }
         }
     }
 

@@ -538,7 +538,12 @@ impl Tangent<'_> {
             }
             for region in [then, otherwise] {
                 let yielded = self.func.regions[region].yields[k];
-                let tangent = self.tangent_at_end(region, yielded, self.ty(result));
+                // A branch's constant array (`if c { [1.0, 0.0] } else { [x, y] }`)
+                // has a tangent of zeros of its shape.
+                let tangent = match self.ty(result) {
+                    Ty::FloatArray(_) => self.array_tangent_at_end(region, yielded),
+                    ty => self.tangent_at_end(region, yielded, ty),
+                };
                 self.out.regions[region].yields.push(tangent);
             }
             let index = self.out.insts[inst].results.len();
