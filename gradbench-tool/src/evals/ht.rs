@@ -1,0 +1,340 @@
+//! `ht`: hand tracking (EVALS.md §9, ADBench's objective as GradBench's `ht.hpp`
+//! computes it): a skinned hand model posed by 26 parameters, and the residuals
+//! between observed points and the model's vertices they correspond to.
+//!
+//! The Jacobian is tall and dense: 3 residuals per point, thousands of rows, against
+//! 26 columns. [`hand_objective`] is one `#[differentiate(forward)]` vector-valued
+//! function, so `hand_objective_jacobian` takes one forward sweep per column (26)
+//! instead of one reverse sweep per row.
+//!
+//! Only the "simple" variant (`us` empty) is implemented: in the "complicated" one
+//! each residual is taken against a point of a triangle, `u·V₀ + v·V₁ + (1−u−v)·V₂`,
+//! and the Jacobian gains the two columns of that point's own `(u, v)`.
+
+use ad::differentiate;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::Matrix;
+use crate::runs::{Evaluation, Runs};
+
+/// Pose parameters: global rotation (3), global translation (3), then four angles
+/// per finger (two at its first joint, one at each of the other two).
+pub const THETA: usize = 26;
+
+/// The hand model, flattened row-major (every 4 × 4 matrix as 16 numbers).
+pub struct Model {
+    /// Each bone's parent, `-1` for a root; parents come before their children.
+    pub parents: Vec<i64>,
+    /// Each bone's transform relative to its parent in the rest pose (16 per bone).
+    pub base_relatives: Vec<f64>,
+    /// The inverse of each bone's absolute transform in the rest pose (16 per bone).
+    pub inverse_base_absolutes: Vec<f64>,
+    /// Rest positions of the vertices, homogeneous (4 per vertex).
+    pub base_positions: Vec<f64>,
+    /// Skinning weights, one row per vertex, one column per bone.
+    pub weights: Vec<f64>,
+    /// Whether the model is mirrored (its x coordinates negated).
+    pub is_mirrored: bool,
+}
+
+/// The residuals `points[i] − vertex[correspondences[i]]` of the hand posed by
+/// `theta` (ht.hpp's simple `objective`), 3 per point:
+/// 1. per bone, the rotation of its Euler angles (x, z, y) as `Rz·Ry·Rx`, after its
+///    rest transform relative to its parent, chained from the root to absolute
+///    transforms, then composed with the inverse rest transform;
+/// 2. every vertex skinned: the weighted sum over bones of its rest position moved by
+///    the bone's transform (linear blend skinning);
+/// 3. the global rotation (angle-axis, the identity below a norm of 10⁻⁴) and
+///    translation.
+#[differentiate(wrt(theta), forward)]
+#[allow(clippy::needless_range_loop)]
+pub fn hand_objective(
+    theta: &[f64],
+    model: &Model,
+    correspondences: &[usize],
+    points: &[f64],
+) -> Vec<f64> {
+    let bones = model.parents.len();
+    let verts = model.base_positions.len() / 4;
+
+    // Pose parameters (ht.hpp's `to_pose_params`): three per column, column 3 + b
+    // holding bone b's Euler angles; fingers f = 0..5 move bones 2 + 4f, 3 + 4f and
+    // 4 + 4f, the first about two axes. The wrist, each finger's first bone and the
+    // forearm stay at rest.
+    let mut pose = vec![0.0; 3 * (bones + 3)];
+    for f in 0..5 {
+        let (t, col) = (6 + 4 * f, 5 + 4 * f);
+        pose[3 * col] = theta[t];
+        pose[3 * col + 1] = theta[t + 1];
+        pose[3 * (col + 1)] = theta[t + 2];
+        pose[3 * (col + 2)] = theta[t + 3];
+    }
+
+    // Each bone's transform from the rest pose to the posed one.
+    let mut absolutes = vec![0.0; 16 * bones];
+    let mut transforms = vec![0.0; 16 * bones];
+    for b in 0..bones {
+        let col = 3 * (b + 3);
+        let (sx, cx) = (pose[col].sin(), pose[col].cos());
+        let (sz, cz) = (pose[col + 1].sin(), pose[col + 1].cos());
+        let (sy, cy) = (pose[col + 2].sin(), pose[col + 2].cos());
+        let rot = [
+            cz * cy,
+            cz * sy * sx - sz * cx,
+            cz * sy * cx + sz * sx,
+            sz * cy,
+            sz * sy * sx + cz * cx,
+            sz * sy * cx - cz * sx,
+            -sy,
+            cy * sx,
+            cy * cx,
+        ];
+        // relative = base_relative · [rot 0; 0 1]
+        let mut relative = [0.0; 16];
+        for r in 0..4 {
+            for c in 0..3 {
+                let mut s = 0.0;
+                for k in 0..3 {
+                    s += model.base_relatives[16 * b + 4 * r + k] * rot[3 * k + c];
+                }
+                relative[4 * r + c] = s;
+            }
+            relative[4 * r + 3] = model.base_relatives[16 * b + 4 * r + 3];
+        }
+        // absolute = parent's absolute · relative
+        let parent = model.parents[b];
+        for r in 0..4 {
+            for c in 0..4 {
+                if parent < 0 {
+                    absolutes[16 * b + 4 * r + c] = relative[4 * r + c];
+                } else {
+                    let p = parent as usize;
+                    let mut s = 0.0;
+                    for k in 0..4 {
+                        s += absolutes[16 * p + 4 * r + k] * relative[4 * k + c];
+                    }
+                    absolutes[16 * b + 4 * r + c] = s;
+                }
+            }
+        }
+        // transform = absolute · inverse_base_absolute
+        for r in 0..4 {
+            for c in 0..4 {
+                let mut s = 0.0;
+                for k in 0..4 {
+                    s += absolutes[16 * b + 4 * r + k]
+                        * model.inverse_base_absolutes[16 * b + 4 * k + c];
+                }
+                transforms[16 * b + 4 * r + c] = s;
+            }
+        }
+    }
+
+    // Linear blend skinning.
+    let mut positions = vec![0.0; 3 * verts];
+    for b in 0..bones {
+        for v in 0..verts {
+            let weight = model.weights[bones * v + b];
+            for r in 0..3 {
+                let mut s = 0.0;
+                for k in 0..4 {
+                    s += transforms[16 * b + 4 * r + k] * model.base_positions[4 * v + k];
+                }
+                positions[3 * v + r] += s * weight;
+            }
+        }
+    }
+    if model.is_mirrored {
+        for v in 0..verts {
+            positions[3 * v] = -positions[3 * v];
+        }
+    }
+
+    // The global rotation, angle-axis (ht.hpp's `angle_axis_to_rotation_matrix`).
+    let norm = (theta[0] * theta[0] + theta[1] * theta[1] + theta[2] * theta[2]).sqrt();
+    let rot = if norm < 1e-4 {
+        [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    } else {
+        let (x, y, z) = (theta[0] / norm, theta[1] / norm, theta[2] / norm);
+        let (s, c) = (norm.sin(), norm.cos());
+        [
+            x * x + (1.0 - x * x) * c,
+            x * y * (1.0 - c) - z * s,
+            x * z * (1.0 - c) + y * s,
+            x * y * (1.0 - c) + z * s,
+            y * y + (1.0 - y * y) * c,
+            y * z * (1.0 - c) - x * s,
+            x * z * (1.0 - c) - y * s,
+            z * y * (1.0 - c) + x * s,
+            z * z + (1.0 - z * z) * c,
+        ]
+    };
+
+    // The residuals, with the global rotation and translation applied to the
+    // corresponding vertices (the scale column of the pose parameters is all ones).
+    let mut err = vec![0.0; 3 * correspondences.len()];
+    for i in 0..correspondences.len() {
+        let v = correspondences[i];
+        for j in 0..3 {
+            let mut s = 0.0;
+            for k in 0..3 {
+                s += rot[3 * j + k] * positions[3 * v + k];
+            }
+            err[3 * i + j] = points[3 * i + j] - (s + theta[3 + j]);
+        }
+    }
+    err
+}
+
+#[derive(Deserialize)]
+struct Input {
+    theta: Vec<f64>,
+    data: Data,
+    us: Matrix,
+}
+
+#[derive(Deserialize)]
+struct Data {
+    model: ModelInput,
+    correspondences: Vec<usize>,
+    points: Matrix,
+}
+
+#[derive(Deserialize)]
+struct ModelInput {
+    parents: Vec<i64>,
+    base_relatives: Vec<Matrix>,
+    inverse_base_absolutes: Vec<Matrix>,
+    base_positions: Matrix,
+    weights: Matrix,
+    is_mirrored: bool,
+}
+
+/// A decoded ht input (simple variant).
+pub struct Problem {
+    /// The 26 pose parameters.
+    pub theta: Vec<f64>,
+    /// The hand model.
+    pub model: Model,
+    /// The vertex each point corresponds to.
+    pub correspondences: Vec<usize>,
+    /// The observed points, 3 per point.
+    pub points: Vec<f64>,
+}
+
+impl Problem {
+    /// Decodes an input and checks its shapes. The complicated variant (`us` not
+    /// empty) is an error.
+    pub fn decode(input: &Value) -> Result<Problem, String> {
+        let Input { theta, data, us } = super::decode(input)?;
+        if us.rows() != 0 {
+            return Err(
+                "the complicated variant of ht (a non-empty `us`) is not implemented".into(),
+            );
+        }
+        super::require(theta.len() == THETA, || {
+            format!("`theta` has {} entries, expected {THETA}", theta.len())
+        })?;
+        let m = data.model;
+        let bones = m.parents.len();
+        let verts = m.base_positions.rows();
+        super::require(
+            m.parents
+                .iter()
+                .enumerate()
+                .all(|(b, &p)| p < b as i64 && p >= -1),
+            || "every parent must be -1 or an earlier bone".into(),
+        )?;
+        super::require(bones + 3 >= 25, || {
+            format!("{bones} bones, expected at least 22 (the fingers' bones)")
+        })?;
+        let matrices = |what: &str, list: &[Matrix]| -> Result<Vec<f64>, String> {
+            super::require(list.len() == bones, || {
+                format!("`{what}` has {} matrices, expected {bones}", list.len())
+            })?;
+            let mut flat = Vec::with_capacity(16 * bones);
+            for matrix in list {
+                flat.extend(matrix.flatten(what, 4, 4)?);
+            }
+            Ok(flat)
+        };
+        let correspondences = data.correspondences;
+        super::require(correspondences.iter().all(|&v| v < verts), || {
+            format!("a correspondence is not one of the {verts} vertices")
+        })?;
+        Ok(Problem {
+            theta,
+            model: Model {
+                base_relatives: matrices("base_relatives", &m.base_relatives)?,
+                inverse_base_absolutes: matrices(
+                    "inverse_base_absolutes",
+                    &m.inverse_base_absolutes,
+                )?,
+                base_positions: m.base_positions.flatten("base_positions", verts, 4)?,
+                weights: m.weights.flatten("weights", verts, bones)?,
+                parents: m.parents,
+                is_mirrored: m.is_mirrored,
+            },
+            points: data.points.flatten("points", correspondences.len(), 3)?,
+            correspondences,
+        })
+    }
+
+    /// The residuals.
+    pub fn objective(&self) -> Vec<f64> {
+        hand_objective(
+            &self.theta,
+            &self.model,
+            &self.correspondences,
+            &self.points,
+        )
+    }
+
+    /// The residuals and their Jacobian, `3c` rows of 26, from
+    /// `hand_objective_jacobian` (26 forward sweeps).
+    pub fn jacobian(&self) -> (Vec<f64>, Vec<Vec<f64>>) {
+        hand_objective_jacobian(
+            &self.theta,
+            &self.model,
+            &self.correspondences,
+            &self.points,
+        )
+    }
+
+    /// The Jacobian by the mode `hand_objective_jacobian` does not choose here: one
+    /// reverse sweep of `hand_objective_adjoint` per residual, with one seed and one
+    /// buffer reused, as `_jacobian` would run them (for the tests and the benchmark).
+    pub fn jacobian_by_reverse_sweeps(&self) -> Vec<Vec<f64>> {
+        let outputs = 3 * self.correspondences.len();
+        let mut seed = vec![0.0; outputs];
+        let mut d_theta = vec![0.0; THETA];
+        let mut rows = Vec::with_capacity(outputs);
+        for i in 0..outputs {
+            seed[i] = 1.0;
+            d_theta.fill(0.0);
+            let _ = hand_objective_adjoint(
+                &self.theta,
+                &self.model,
+                &self.correspondences,
+                &self.points,
+                &seed,
+                &mut d_theta,
+            );
+            seed[i] = 0.0;
+            rows.push(d_theta.clone());
+        }
+        rows
+    }
+}
+
+/// `objective` or `jacobian`.
+pub fn evaluate(function: &str, input: &Value) -> Evaluation {
+    let runs = Runs::from_input(input)?;
+    let problem = Problem::decode(input)?;
+    match function {
+        "objective" => runs.time(|| problem.objective()).json(),
+        "jacobian" => runs.time(|| problem.jacobian()).encode(|(_, j)| j),
+        _ => super::unknown_function("ht", function),
+    }
+}
