@@ -19,13 +19,16 @@
 //!   model with its 100 correspondences repeated to c = 1600 (the size of GradBench's
 //!   hand6); `hand_objective_jacobian` (26 forward sweeps, chosen) against one
 //!   reverse sweep per residual.
+//! - a dense layer `tanh(W·x + b)` at a few shapes around the crossover, where
+//!   `layer_jacobian`'s choice (forward sweeps when n < 1.5·m) is timed against both
+//!   modes run by hand the way it runs them.
 //!
 //! Every Jacobian is checked against the tool's before anything is timed.
 
 use std::hint::black_box;
-use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
+use ad::differentiate;
 use criterion::Criterion;
 use gradbench_tool::evals::{ba, ht};
 use serde_json::Value;
@@ -47,25 +50,58 @@ fn assert_same(what: &str, a: &[f64], b: &[f64]) {
     }
 }
 
-/// The median in nanoseconds criterion estimated for `group/method` in this run.
-fn median(group: &str, method: &str, started: SystemTime) -> Option<f64> {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let path = dir
-        .join("criterion")
-        .join(group)
-        .join(method)
-        .join("new/estimates.json");
-    if std::fs::metadata(&path).and_then(|m| m.modified()).ok()? < started {
-        return None;
+/// A dense layer `tanh(W·x + b)`: n inputs, m outputs, for the choice of mode.
+#[differentiate(wrt(x), forward)]
+#[allow(clippy::needless_range_loop)]
+fn layer(x: &[f64], w: &[f64], b: &[f64]) -> Vec<f64> {
+    let (n, m) = (x.len(), b.len());
+    let mut out = vec![0.0; m];
+    for i in 0..m {
+        let mut s = b[i];
+        for j in 0..n {
+            s += w[i * n + j] * x[j];
+        }
+        out[i] = s.tanh();
     }
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).ok()?).ok()?;
-    json["median"]["point_estimate"].as_f64()
+    out
 }
 
+/// The layer's Jacobian by n forward sweeps, as `layer_jacobian` runs them.
+fn layer_by_forward_sweeps(x: &[f64], w: &[f64], b: &[f64]) -> Vec<Vec<f64>> {
+    let mut t = vec![0.0; x.len()];
+    let mut columns = Vec::with_capacity(x.len());
+    for j in 0..x.len() {
+        t[j] = 1.0;
+        columns.push(layer_jvp(x, w, b, &t).1);
+        t[j] = 0.0;
+    }
+    (0..b.len())
+        .map(|i| columns.iter().map(|column| column[i]).collect())
+        .collect()
+}
+
+/// The layer's Jacobian by m reverse sweeps, as `layer_jacobian` runs them.
+fn layer_by_reverse_sweeps(x: &[f64], w: &[f64], b: &[f64]) -> Vec<Vec<f64>> {
+    let mut seed = vec![0.0; b.len()];
+    let mut d_x = vec![0.0; x.len()];
+    let mut rows = Vec::with_capacity(b.len());
+    for i in 0..b.len() {
+        seed[i] = 1.0;
+        d_x.fill(0.0);
+        let _ = layer_adjoint(x, w, b, &seed, &mut d_x);
+        seed[i] = 0.0;
+        rows.push(d_x.clone());
+    }
+    rows
+}
+
+/// A layer's inputs, outputs, x, W and b.
+type Layer = (usize, usize, Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// (inputs, outputs) of the layers timed.
+const LAYERS: [(usize, usize); 5] = [(8, 8), (12, 8), (16, 8), (32, 8), (8, 32)];
+
 fn main() {
-    let started = SystemTime::now();
     let mut criterion = Criterion::default().configure_from_args();
 
     // ba1: p = 31843 observations.
@@ -130,52 +166,154 @@ fn main() {
         });
         group.finish();
     }
+    // Layers: which mode `layer_jacobian` takes, against both done by hand.
+    let layers: Vec<Layer> = LAYERS
+        .iter()
+        .map(|&(n, m)| {
+            let x = (0..n).map(|k| (k as f64 * 0.37).sin()).collect();
+            let w = (0..n * m)
+                .map(|k| (k as f64 * 0.11).cos() / n as f64)
+                .collect();
+            let b = (0..m).map(|k| k as f64 * 0.01).collect();
+            (n, m, x, w, b)
+        })
+        .collect();
+    for (n, m, x, w, b) in &layers {
+        let (_, chosen) = layer_jacobian(x, w, b);
+        for other in [
+            layer_by_forward_sweeps(x, w, b),
+            layer_by_reverse_sweeps(x, w, b),
+        ] {
+            for (a, b) in chosen.iter().zip(&other) {
+                assert_same("layer", a, b);
+            }
+        }
+        let mut group = criterion.benchmark_group(format!("layer_{n}x{m}"));
+        group
+            .sample_size(40)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1));
+        group.bench_function("jacobian", |bench| {
+            bench.iter(|| black_box(layer_jacobian(black_box(x), w, b)))
+        });
+        group.bench_function("forward", |bench| {
+            bench.iter(|| black_box(layer_by_forward_sweeps(black_box(x), w, b)))
+        });
+        group.bench_function("reverse", |bench| {
+            bench.iter(|| black_box(layer_by_reverse_sweeps(black_box(x), w, b)))
+        });
+        group.finish();
+    }
     criterion.final_summary();
 
-    let ms = |group: &str, method: &str| median(group, method, started).map(|ns| ns / 1e6);
-    println!();
+    // The ratios, from turns taken in one process (criterion's groups run one after
+    // the other, so a change of load on the machine between them skews a ratio).
+    println!(
+        "\nratios from {ROUNDS} interleaved rounds, the fastest of each (machine load: {})",
+        load()
+    );
     println!("| workload | objective | Jacobian | Jacobian ÷ objective | manual's ratio | the other mode | other ÷ chosen |");
     println!("|---|---|---|---|---|---|---|");
-    let rows = [
-        ("ba1", "ba1 (p = 31843)", "by_jvp", "15 forward sweeps", 7.8),
+    let t = interleaved(&[
+        &|| drop(black_box(ba.objective())),
+        &|| drop(black_box(ba.jacobian())),
+        &|| drop(black_box(ba.jacobian_by_jvp())),
+        &|| drop(black_box(ba.jacobian_by_rows())),
+        &|| drop(black_box(ba.jacobian_by_vjp())),
+    ]);
+    println!(
+        "| ba1 (p = 31843) | {:.3} ms | {:.3} ms | {:.1} | 7.8 | 15 forward sweeps per block: {:.2} ms | {:.1} |",
+        t[0] * 1e3,
+        t[1] * 1e3,
+        t[1] / t[0],
+        t[2] * 1e3,
+        t[2] / t[1]
+    );
+    let ba_other = format!(
+        "ba1's blocks by reproj_error_jacobian: {:.3} ms ({:.1} × objective); by two reproj_error_vjp: {:.3} ms ({:.1} ×)",
+        t[3] * 1e3,
+        t[3] / t[0],
+        t[4] * 1e3,
+        t[4] / t[0]
+    );
+    for (title, problem, other) in [
         (
-            "ht_c100",
             "ht simple, small model, c = 100",
-            "by_reverse_sweeps",
+            &small,
             "300 reverse sweeps",
-            33.0,
         ),
         (
-            "ht_c1600",
             "ht simple, small model, c = 1600",
-            "by_reverse_sweeps",
+            &large,
             "4800 reverse sweeps",
-            33.0,
         ),
-    ];
-    for (group, title, other, other_title, manual) in rows {
-        let (Some(f), Some(j), Some(o)) = (
-            ms(group, "objective"),
-            ms(group, "jacobian"),
-            ms(group, other),
-        ) else {
-            continue;
-        };
+    ] {
+        let t = interleaved(&[
+            &|| drop(black_box(problem.objective())),
+            &|| drop(black_box(problem.jacobian())),
+            &|| drop(black_box(problem.jacobian_by_reverse_sweeps())),
+        ]);
         println!(
-            "| {title} | {f:.3} ms | {j:.3} ms | {:.1} | {manual} | {other_title}: {o:.2} ms | {:.1} |",
-            j / f,
-            o / j
+            "| {title} | {:.3} ms | {:.3} ms | {:.1} | 33 | {other}: {:.1} ms | {:.1} |",
+            t[0] * 1e3,
+            t[1] * 1e3,
+            t[1] / t[0],
+            t[2] * 1e3,
+            t[2] / t[1]
         );
     }
-    if let (Some(f), Some(rows), Some(vjp)) = (
-        ms("ba1", "objective"),
-        ms("ba1", "by_jacobian"),
-        ms("ba1", "by_vjp"),
-    ) {
+    println!("\n{ba_other}\n");
+    println!("| layer tanh(W·x + b), n inputs, m outputs | layer_jacobian | forward sweeps | reverse sweeps | chosen | chosen ÷ better |");
+    println!("|---|---|---|---|---|---|");
+    for (n, m, x, w, b) in &layers {
+        let t = interleaved(&[
+            &|| drop(black_box(layer_jacobian(black_box(x), w, b))),
+            &|| drop(black_box(layer_by_forward_sweeps(black_box(x), w, b))),
+            &|| drop(black_box(layer_by_reverse_sweeps(black_box(x), w, b))),
+        ]);
+        let chosen = if 2 * n < 3 * m { "forward" } else { "reverse" };
         println!(
-            "\nba1 by reproj_error_jacobian: {rows:.3} ms ({:.1} × objective); by two reproj_error_vjp: {vjp:.3} ms ({:.1} ×)",
-            rows / f,
-            vjp / f
+            "| n = {n}, m = {m} | {:.2} µs | {:.2} µs | {:.2} µs | {chosen} | {:.2} |",
+            t[0] * 1e6,
+            t[1] * 1e6,
+            t[2] * 1e6,
+            t[0] / t[1].min(t[2])
         );
     }
+}
+
+/// Rounds of [`interleaved`].
+const ROUNDS: usize = 9;
+
+/// Seconds per call of each function: in each of [`ROUNDS`] rounds the functions
+/// take turns, each called for about 50 ms, and each keeps its fastest round (other
+/// work on the machine only ever adds time).
+fn interleaved(functions: &[&dyn Fn()]) -> Vec<f64> {
+    let calls: Vec<u32> = functions
+        .iter()
+        .map(|f| {
+            let start = Instant::now();
+            f();
+            (0.05 / start.elapsed().as_secs_f64().max(1e-9)).clamp(1.0, 1e6) as u32
+        })
+        .collect();
+    let mut best = vec![f64::INFINITY; functions.len()];
+    for _ in 0..ROUNDS {
+        for (k, f) in functions.iter().enumerate() {
+            let start = Instant::now();
+            for _ in 0..calls[k] {
+                f();
+            }
+            best[k] = best[k].min(start.elapsed().as_secs_f64() / f64::from(calls[k]));
+        }
+    }
+    best
+}
+
+/// The 1-minute load average, where /proc has it.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
 }

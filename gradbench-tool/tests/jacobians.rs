@@ -257,7 +257,10 @@ fn ba_jacobian_is_the_same_by_adjoint_vjp_jacobian_and_jvp() {
     }
     // Forward sweeps, one per column: the same up to rounding.
     let by_jvp = problem.jacobian_by_jvp();
-    assert_eq!((&by_jvp.rows, &by_jvp.cols), (&by_adjoint.rows, &by_adjoint.cols));
+    assert_eq!(
+        (&by_jvp.rows, &by_jvp.cols),
+        (&by_adjoint.rows, &by_adjoint.cols)
+    );
     assert_close("forward sweeps", &by_jvp.vals, &by_adjoint.vals, 1e-13);
     // Each block against dual numbers at its own camera, point and weight.
     for i in 0..problem.p {

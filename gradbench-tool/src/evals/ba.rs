@@ -272,11 +272,13 @@ impl Problem {
         block: impl Fn(&[f64], &[f64], f64, &[f64]) -> [Vec<f64>; 2],
     ) -> SparseJacobian {
         let (n, m, p) = (self.n, self.m, self.p);
+        let nnz = 2 * BLOCK * p + p;
         let mut jacobian = SparseJacobian {
-            rows: vec![0],
-            cols: Vec::new(),
-            vals: Vec::new(),
+            rows: Vec::with_capacity(3 * p + 1),
+            cols: Vec::with_capacity(nnz),
+            vals: Vec::with_capacity(nnz),
         };
+        jacobian.rows.push(0);
         for i in 0..p {
             let (cam, x, w, feat) = self.observation(i);
             let (c, pt) = (self.obs[2 * i], self.obs[2 * i + 1]);
