@@ -718,3 +718,43 @@ fn an_if_yielding_an_array_passes_adjoints_into_its_branches() {
         .collect();
     assert_all_close("gradient", &grad, &want);
 }
+
+// Forward mode through a vector-valued callee: its `_jvp_all` gives the vector's
+// tangent (GradBench's ht shares the posed hand between its two variants this way).
+
+#[differentiate(forward)]
+fn pendulum_step(state: &[f64], k: f64, dt: f64) -> Vec<f64> {
+    let mut next = vec![0.0; 2];
+    next[0] = state[0] + dt * state[1];
+    next[1] = state[1] - dt * k * state[0].sin();
+    next
+}
+
+#[differentiate(forward)]
+fn two_pendulum_steps(state: &[f64], k: f64) -> [f64; 2] {
+    let once: Vec<f64> = pendulum_step(state, k, 0.1);
+    let twice: Vec<f64> = pendulum_step(&once, k, 0.1);
+    [twice[0] * twice[1], twice[1] + once[0]]
+}
+
+#[test]
+fn forward_mode_through_vector_valued_callees() {
+    let dual = |z: &[Dual64]| {
+        let dt = Dual64::from(0.1);
+        let once = step_dual(&z[..2], z[2], dt);
+        let twice = step_dual(&once, z[2], dt);
+        vec![twice[0] * twice[1], twice[1] + once[0]]
+    };
+    let (state, k) = ([0.6, -0.3], 1.7);
+    let want = dual_jacobian(dual, &[state[0], state[1], k]);
+    // 3 inputs < 1.5 · 2 outputs: the Jacobian by forward sweeps, through the calls.
+    let (value, jacobian) = two_pendulum_steps_jacobian(&state, k);
+    assert_eq!(value, two_pendulum_steps(&state, k));
+    assert_jacobian("forward sweeps", &jacobian, &want);
+    let (_, jt) = two_pendulum_steps_jvp(&state, k, &[0.2, -1.0], 0.5);
+    let by_rows: Vec<f64> = want
+        .iter()
+        .map(|row| row[0] * 0.2 - row[1] + row[2] * 0.5)
+        .collect();
+    assert_near("jvp", &jt, &by_rows, 1e-14);
+}
