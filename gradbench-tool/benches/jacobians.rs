@@ -18,7 +18,8 @@
 //! - ht: the simple variant on the small model (`data/ht/`, c = 100), and the same
 //!   model with its 100 correspondences repeated to c = 1600 (the size of GradBench's
 //!   hand6); `hand_objective_jacobian` (26 forward sweeps, chosen) against one
-//!   reverse sweep per residual.
+//!   reverse sweep per residual; and the complicated variant at c = 100 (28 forward
+//!   sweeps, in the interleaved table only).
 //! - a dense layer `tanh(W·x + b)` at a few shapes around the crossover, where
 //!   `layer_jacobian`'s choice (forward sweeps when n < 1.5·m) is timed against both
 //!   modes run by hand the way it runs them.
@@ -143,9 +144,11 @@ fn main() {
             base_positions: small.model.base_positions.clone(),
             weights: small.model.weights.clone(),
             is_mirrored: small.model.is_mirrored,
+            triangles: small.model.triangles.clone(),
         },
         correspondences: small.correspondences.repeat(16),
         points: small.points.repeat(16),
+        us: Vec::new(),
     };
     let hts = [("ht_c100", &small), ("ht_c1600", &large)];
     for (name, problem) in hts {
@@ -262,6 +265,17 @@ fn main() {
             t[2] / t[1]
         );
     }
+    let complicated =
+        ht::Problem::decode(&read_json("ht/complicated_small_hand1_t26_c100.input.json")).unwrap();
+    let t = interleaved(&[&|| drop(black_box(complicated.objective())), &|| {
+        drop(black_box(complicated.jacobian()))
+    }]);
+    println!(
+        "| ht complicated, small model, c = 100 | {:.3} ms | {:.3} ms | {:.1} | 33 | — | — |",
+        t[0] * 1e3,
+        t[1] * 1e3,
+        t[1] / t[0]
+    );
     println!("\n{ba_other}\n");
     println!("| layer tanh(W·x + b), n inputs, m outputs | layer_jacobian | forward sweeps | reverse sweeps | chosen | chosen ÷ better |");
     println!("|---|---|---|---|---|---|");

@@ -415,3 +415,77 @@ fn ht_global_rotation_below_its_threshold_is_the_identity() {
         assert_eq!(row[3..6], translation, "row {i}");
     }
 }
+
+#[test]
+fn ht_complicated_variant_matches_manual_and_differences() {
+    let problem =
+        ht::Problem::decode(&read_json("ht/complicated_small_hand1_t26_c100.input.json")).unwrap();
+    assert!(problem.complicated());
+    let objective = problem.objective();
+    let want: Vec<f64> = read_json("ht/complicated_small_hand1_t26_c100.objective.output.json")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_close("objective", &objective, &want, 1e-12);
+    let (value, jacobian) = problem.jacobian();
+    assert_eq!(value, objective);
+    let want = matrix(&read_json(
+        "ht/complicated_small_hand1_t26_c100.jacobian.output.json",
+    ));
+    assert_eq!((jacobian.len(), want.len()), (300, 300));
+    for (i, (got, want)) in jacobian.iter().zip(&want).enumerate() {
+        assert_eq!(got.len(), 28);
+        assert_close(&format!("row {i}"), got, want, 1e-11);
+    }
+
+    // GradBench's 28 columns by differences: u (all points' at once: row i depends
+    // on its own only), v, then θ.
+    let f = |z: &[f64]| {
+        let mut us = problem.us.clone();
+        for (k, u) in us.iter_mut().enumerate() {
+            *u += z[k % 2];
+        }
+        ht::hand_objective_complicated(
+            &z[2..],
+            &us,
+            &problem.model,
+            &problem.correspondences,
+            &problem.points,
+        )
+    };
+    let z: Vec<f64> = [&[0.0, 0.0][..], &problem.theta].concat();
+    let differences = difference_jacobian(f, &z);
+    for (i, (got, want)) in jacobian.iter().zip(&differences).enumerate() {
+        assert_close(&format!("row {i} vs differences"), got, want, 1e-5);
+    }
+
+    // A reverse sweep seeded with row i's unit vector puts ∂r_i/∂u_i and ∂r_i/∂v_i
+    // in the slots of point i / 3 and nowhere else in `us`.
+    for i in [0, 1, 2, 152, 299] {
+        let mut seed = vec![0.0; 300];
+        seed[i] = 1.0;
+        let (_, d_theta, d_us) = ht::hand_objective_complicated_vjp(
+            &problem.theta,
+            &problem.us,
+            &problem.model,
+            &problem.correspondences,
+            &problem.points,
+            &seed,
+        );
+        assert_close(&format!("row {i}, θ"), &d_theta, &jacobian[i][2..], 1e-12);
+        let point = i / 3;
+        for (k, d) in d_us.iter().enumerate() {
+            match k / 2 == point {
+                true => assert_close(
+                    &format!("row {i}, us[{k}]"),
+                    &[*d],
+                    &[jacobian[i][k % 2]],
+                    1e-12,
+                ),
+                false => assert_eq!(*d, 0.0, "row {i}, us[{k}]"),
+            }
+        }
+    }
+}

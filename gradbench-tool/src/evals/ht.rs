@@ -3,13 +3,15 @@
 //! between observed points and the model's vertices they correspond to.
 //!
 //! The Jacobian is tall and dense: 3 residuals per point, thousands of rows, against
-//! 26 columns. [`hand_objective`] is one `#[differentiate(forward)]` vector-valued
+//! 26 columns. [`hand_objective`] is a `#[differentiate(forward)]` vector-valued
 //! function, so `hand_objective_jacobian` takes one forward sweep per column (26)
 //! instead of one reverse sweep per row.
 //!
-//! Only the "simple" variant (`us` empty) is implemented: in the "complicated" one
-//! each residual is taken against a point of a triangle, `u·V₀ + v·V₁ + (1−u−v)·V₂`,
-//! and the Jacobian gains the two columns of that point's own `(u, v)`.
+//! In the "complicated" variant (`us` not empty) each residual is taken against a
+//! point of a triangle, `u·V₀ + v·V₁ + (1−u−v)·V₂`, and the Jacobian gains the two
+//! columns of that point's own `(u, v)`: [`hand_objective_complicated`], with the
+//! Jacobian by 28 forward sweeps ([`Problem::jacobian_complicated`]). Both call
+//! [`hand_vertices`], the posed model, a vector-valued `#[differentiate]` function.
 
 use ad::differentiate;
 use serde::Deserialize;
@@ -36,10 +38,12 @@ pub struct Model {
     pub weights: Vec<f64>,
     /// Whether the model is mirrored (its x coordinates negated).
     pub is_mirrored: bool,
+    /// The vertices of each triangle, 3 per triangle (the complicated variant's).
+    pub triangles: Vec<usize>,
 }
 
-/// The residuals `points[i] − vertex[correspondences[i]]` of the hand posed by
-/// `theta` (ht.hpp's simple `objective`), 3 per point:
+/// Every vertex of the hand posed by `theta`, 3 coordinates each (ht.hpp's
+/// `get_skinned_vertex_positions` with the global transform):
 /// 1. per bone, the rotation of its Euler angles (x, z, y) as `Rz·Ry·Rx`, after its
 ///    rest transform relative to its parent, chained from the root to absolute
 ///    transforms, then composed with the inverse rest transform;
@@ -49,12 +53,7 @@ pub struct Model {
 ///    translation.
 #[differentiate(wrt(theta), forward)]
 #[allow(clippy::needless_range_loop)]
-pub fn hand_objective(
-    theta: &[f64],
-    model: &Model,
-    correspondences: &[usize],
-    points: &[f64],
-) -> Vec<f64> {
+pub fn hand_vertices(theta: &[f64], model: &Model) -> Vec<f64> {
     let bones = model.parents.len();
     let verts = model.base_positions.len() / 4;
 
@@ -171,17 +170,64 @@ pub fn hand_objective(
         ]
     };
 
-    // The residuals, with the global rotation and translation applied to the
-    // corresponding vertices (the scale column of the pose parameters is all ones).
-    let mut err = vec![0.0; 3 * correspondences.len()];
-    for i in 0..correspondences.len() {
-        let v = correspondences[i];
+    // The global rotation and translation (the scale column of the pose parameters
+    // is all ones).
+    let mut posed = vec![0.0; 3 * verts];
+    for v in 0..verts {
         for j in 0..3 {
             let mut s = 0.0;
             for k in 0..3 {
                 s += rot[3 * j + k] * positions[3 * v + k];
             }
-            err[3 * i + j] = points[3 * i + j] - (s + theta[3 + j]);
+            posed[3 * v + j] = s + theta[3 + j];
+        }
+    }
+    posed
+}
+
+/// The residuals `points[i] − vertex[correspondences[i]]` of the hand posed by
+/// `theta` (ht.hpp's simple `objective`), 3 per point.
+#[differentiate(wrt(theta), forward)]
+#[allow(clippy::needless_range_loop)]
+pub fn hand_objective(
+    theta: &[f64],
+    model: &Model,
+    correspondences: &[usize],
+    points: &[f64],
+) -> Vec<f64> {
+    let vertices: Vec<f64> = hand_vertices(theta, model);
+    let mut err = vec![0.0; 3 * correspondences.len()];
+    for i in 0..correspondences.len() {
+        for j in 0..3 {
+            err[3 * i + j] = points[3 * i + j] - vertices[3 * correspondences[i] + j];
+        }
+    }
+    err
+}
+
+/// The residuals of the complicated variant (ht.hpp's `objective` with `us`): point
+/// `i` against the point `u·V₀ + v·V₁ + (1 − u − v)·V₂` of triangle
+/// `correspondences[i]`, with `(u, v) = us[2i], us[2i + 1]`.
+#[differentiate(wrt(theta, us), forward)]
+#[allow(clippy::needless_range_loop)]
+pub fn hand_objective_complicated(
+    theta: &[f64],
+    us: &[f64],
+    model: &Model,
+    correspondences: &[usize],
+    points: &[f64],
+) -> Vec<f64> {
+    let vertices: Vec<f64> = hand_vertices(theta, model);
+    let triangles = &model.triangles;
+    let mut err = vec![0.0; 3 * correspondences.len()];
+    for i in 0..correspondences.len() {
+        let t = 3 * correspondences[i];
+        let (u, v) = (us[2 * i], us[2 * i + 1]);
+        for j in 0..3 {
+            let hand = u * vertices[3 * triangles[t] + j]
+                + v * vertices[3 * triangles[t + 1] + j]
+                + (1.0 - u - v) * vertices[3 * triangles[t + 2] + j];
+            err[3 * i + j] = points[3 * i + j] - hand;
         }
     }
     err
@@ -208,6 +254,7 @@ struct ModelInput {
     inverse_base_absolutes: Vec<Matrix>,
     base_positions: Matrix,
     weights: Matrix,
+    triangles: Vec<Vec<usize>>,
     is_mirrored: bool,
 }
 
@@ -221,6 +268,9 @@ pub struct Problem {
     pub correspondences: Vec<usize>,
     /// The observed points, 3 per point.
     pub points: Vec<f64>,
+    /// The complicated variant's `(u, v)` per point, 2 per point; empty in the simple
+    /// variant.
+    pub us: Vec<f64>,
 }
 
 impl Problem {
@@ -228,11 +278,6 @@ impl Problem {
     /// empty) is an error.
     pub fn decode(input: &Value) -> Result<Problem, String> {
         let Input { theta, data, us } = super::decode(input)?;
-        if us.rows() != 0 {
-            return Err(
-                "the complicated variant of ht (a non-empty `us`) is not implemented".into(),
-            );
-        }
         super::require(theta.len() == THETA, || {
             format!("`theta` has {} entries, expected {THETA}", theta.len())
         })?;
@@ -260,9 +305,23 @@ impl Problem {
             Ok(flat)
         };
         let correspondences = data.correspondences;
-        super::require(correspondences.iter().all(|&v| v < verts), || {
-            format!("a correspondence is not one of the {verts} vertices")
+        let c = correspondences.len();
+        let complicated = us.rows() != 0;
+        // A correspondence is a vertex (simple) or a triangle (complicated).
+        let targets = if complicated {
+            m.triangles.len()
+        } else {
+            verts
+        };
+        super::require(correspondences.iter().all(|&v| v < targets), || {
+            format!("a correspondence is not one of the {targets} vertices or triangles")
         })?;
+        super::require(
+            m.triangles
+                .iter()
+                .all(|t| t.len() == 3 && t.iter().all(|&v| v < verts)),
+            || format!("a triangle is not 3 of the {verts} vertices"),
+        )?;
         Ok(Problem {
             theta,
             model: Model {
@@ -275,31 +334,85 @@ impl Problem {
                 weights: m.weights.flatten("weights", verts, bones)?,
                 parents: m.parents,
                 is_mirrored: m.is_mirrored,
+                triangles: m.triangles.concat(),
             },
-            points: data.points.flatten("points", correspondences.len(), 3)?,
+            us: if complicated {
+                us.flatten("us", c, 2)?
+            } else {
+                Vec::new()
+            },
+            points: data.points.flatten("points", c, 3)?,
             correspondences,
         })
     }
 
-    /// The residuals.
-    pub fn objective(&self) -> Vec<f64> {
-        hand_objective(
-            &self.theta,
-            &self.model,
-            &self.correspondences,
-            &self.points,
-        )
+    /// Whether this is the complicated variant.
+    pub fn complicated(&self) -> bool {
+        !self.us.is_empty()
     }
 
-    /// The residuals and their Jacobian, `3c` rows of 26, from
-    /// `hand_objective_jacobian` (26 forward sweeps).
+    /// The residuals.
+    pub fn objective(&self) -> Vec<f64> {
+        let (theta, model, points) = (&self.theta, &self.model, &self.points);
+        if self.complicated() {
+            hand_objective_complicated(theta, &self.us, model, &self.correspondences, points)
+        } else {
+            hand_objective(theta, model, &self.correspondences, points)
+        }
+    }
+
+    /// The residuals and their Jacobian, `3c` rows. Simple variant: 26 columns, from
+    /// `hand_objective_jacobian` (26 forward sweeps). Complicated variant: 28, see
+    /// [`Problem::jacobian_complicated`].
     pub fn jacobian(&self) -> (Vec<f64>, Vec<Vec<f64>>) {
+        if self.complicated() {
+            return self.jacobian_complicated();
+        }
         hand_objective_jacobian(
             &self.theta,
             &self.model,
             &self.correspondences,
             &self.points,
         )
+    }
+
+    /// The complicated variant's Jacobian, GradBench's 28 columns: `∂/∂u` and `∂/∂v`
+    /// of each point's own `(u, v)`, then the 26 of `theta`. Row `i` depends on
+    /// `us[2i], us[2i + 1]` only, so one forward sweep with every `u` tangent 1 gives
+    /// the `∂/∂u` column for all rows at once, and another the `∂/∂v` one: 28 sweeps
+    /// of `hand_objective_complicated_jvp`, where `_jacobian` would take one per input
+    /// (26 + 2c) and return a 3c × (26 + 2c) matrix of mostly zeros.
+    pub fn jacobian_complicated(&self) -> (Vec<f64>, Vec<Vec<f64>>) {
+        let c = self.correspondences.len();
+        let (mut t_theta, mut t_us) = (vec![0.0; THETA], vec![0.0; 2 * c]);
+        let mut rows = vec![vec![0.0; THETA + 2]; 3 * c];
+        let mut value = Vec::new();
+        for column in 0..THETA + 2 {
+            t_theta.fill(0.0);
+            t_us.fill(0.0);
+            match column {
+                0 | 1 => t_us
+                    .iter_mut()
+                    .skip(column)
+                    .step_by(2)
+                    .for_each(|t| *t = 1.0),
+                _ => t_theta[column - 2] = 1.0,
+            }
+            let (v, tangent) = hand_objective_complicated_jvp(
+                &self.theta,
+                &self.us,
+                &self.model,
+                &self.correspondences,
+                &self.points,
+                &t_theta,
+                &t_us,
+            );
+            for (row, t) in rows.iter_mut().zip(tangent) {
+                row[column] = t;
+            }
+            value = v;
+        }
+        (value, rows)
     }
 
     /// The Jacobian by the mode `hand_objective_jacobian` does not choose here: one
