@@ -213,12 +213,12 @@ fn ba_objective_and_jacobian_match_manual() {
     // `rows` array, and the first two rows and the last of `cols` and `vals`.
     let jacobian = problem.jacobian();
     let want = read_json("ba/test_n2_m10_p10.jacobian.output.json");
-    let ints = |key: &str| -> Vec<usize> {
+    let ints = |key: &str| -> Vec<u32> {
         want[key]
             .as_array()
             .unwrap()
             .iter()
-            .map(|v| v.as_u64().unwrap() as usize)
+            .map(|v| v.as_u64().unwrap() as u32)
             .collect()
     };
     assert_eq!(jacobian.rows, ints("rows"));
@@ -273,7 +273,7 @@ fn ba_jacobian_is_the_same_by_adjoint_vjp_jacobian_and_jvp() {
         let exact = dual_jacobian(f, &z);
         for r in 0..2 {
             let row = 2 * i + r;
-            let range = by_adjoint.rows[row]..by_adjoint.rows[row + 1];
+            let range = by_adjoint.rows[row] as usize..by_adjoint.rows[row + 1] as usize;
             assert_close(
                 &format!("block {i} row {r}"),
                 &by_adjoint.vals[range],
