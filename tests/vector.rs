@@ -562,3 +562,199 @@ fn forward_mode_of_array_outputs() {
     let (_, jacobian) = spherical_jacobian(r, theta);
     assert_all_close("spherical row 2", &jacobian[2], &[0.0, 0.0]);
 }
+
+// An `if` whose value is an array (`let p = if c { [a, b] } else { … }`), as in
+// Rodrigues' rotation with its small-angle branch: the adjoints the uses after the
+// `if` leave in its result must reach the branch's elements. They were dropped,
+// which gave a zero derivative through every such array (found by GradBench's ba).
+
+#[differentiate(forward)]
+fn rotate_or_shear(x: &[f64], c: bool) -> [f64; 2] {
+    let p = if c {
+        let (s, k) = (x[2].sin(), x[2].cos());
+        [k * x[0] - s * x[1], s * x[0] + k * x[1]]
+    } else {
+        [x[0] + x[2] * x[1], x[1]]
+    };
+    [p[0] * p[1], p[0] + x[2] * p[1]]
+}
+
+fn rotate_or_shear_dual(x: &[Dual64], c: bool) -> Vec<Dual64> {
+    let p = if c {
+        let (s, k) = (x[2].sin(), x[2].cos());
+        [k * x[0] - s * x[1], s * x[0] + k * x[1]]
+    } else {
+        [x[0] + x[2] * x[1], x[1]]
+    };
+    vec![p[0] * p[1], p[0] + x[2] * p[1]]
+}
+
+/// The global rotation of GradBench's ht: the identity below a small angle, a
+/// branch whose array holds only literals (and so had no float type, nor, in
+/// forward mode, a tangent).
+#[differentiate(forward)]
+fn axis_angle_rotate(r: &[f64], p: &[f64]) -> Vec<f64> {
+    let norm = (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt();
+    let m = if norm < 1e-4 {
+        [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    } else {
+        let (x, y, z) = (r[0] / norm, r[1] / norm, r[2] / norm);
+        let (s, c) = (norm.sin(), norm.cos());
+        [
+            x * x + (1.0 - x * x) * c,
+            x * y * (1.0 - c) - z * s,
+            x * z * (1.0 - c) + y * s,
+            x * y * (1.0 - c) + z * s,
+            y * y + (1.0 - y * y) * c,
+            y * z * (1.0 - c) - x * s,
+            x * z * (1.0 - c) - y * s,
+            z * y * (1.0 - c) + x * s,
+            z * z + (1.0 - z * z) * c,
+        ]
+    };
+    let mut out = vec![0.0; 3];
+    for j in 0..3 {
+        for k in 0..3 {
+            out[j] += m[3 * j + k] * p[k];
+        }
+    }
+    out
+}
+
+#[test]
+fn a_branch_of_literals_is_a_float_array_in_both_modes() {
+    let p = [0.3, -1.2, 2.0];
+    // Below the threshold: m = I, so ∂out/∂r = 0 and ∂out/∂p = I.
+    let (value, jacobian) = axis_angle_rotate_jacobian(&[1e-5, 0.0, 0.0], &p);
+    assert_eq!(value, p);
+    for (i, row) in jacobian.iter().enumerate() {
+        let want: Vec<f64> = (0..6).map(|j| if j == 3 + i { 1.0 } else { 0.0 }).collect();
+        assert_eq!(row, &want, "row {i}");
+    }
+    let (_, d_r, d_p) = axis_angle_rotate_vjp(&[1e-5, 0.0, 0.0], &p, &[1.0, 2.0, 3.0]);
+    assert_eq!((d_r, d_p), (vec![0.0; 3], vec![1.0, 2.0, 3.0]));
+    // Above it, against dual numbers, by forward sweeps (3 outputs < 6 inputs, so
+    // `_jacobian` runs reverse sweeps) and by reverse ones.
+    let r = [0.4, -0.7, 0.2];
+    let point: Vec<f64> = [&r[..], &p[..]].concat();
+    let want = dual_jacobian(
+        |z| {
+            let (r, p) = (&z[..3], &z[3..]);
+            let norm = (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]).sqrt();
+            let (x, y, w) = (r[0] / norm, r[1] / norm, r[2] / norm);
+            let (s, c) = (norm.sin(), norm.cos());
+            let m = [
+                x * x + (-x * x + 1.0) * c,
+                x * y * (-c + 1.0) - w * s,
+                x * w * (-c + 1.0) + y * s,
+                x * y * (-c + 1.0) + w * s,
+                y * y + (-y * y + 1.0) * c,
+                y * w * (-c + 1.0) - x * s,
+                x * w * (-c + 1.0) - y * s,
+                w * y * (-c + 1.0) + x * s,
+                w * w + (-w * w + 1.0) * c,
+            ];
+            (0..3)
+                .map(|j| m[3 * j] * p[0] + m[3 * j + 1] * p[1] + m[3 * j + 2] * p[2])
+                .collect()
+        },
+        &point,
+    );
+    let (_, jacobian) = axis_angle_rotate_jacobian(&r, &p);
+    assert_jacobian("reverse sweeps", &jacobian, &want);
+    for j in 0..6 {
+        let mut t = [0.0; 6];
+        t[j] = 1.0;
+        let (_, column) = axis_angle_rotate_jvp(&r, &p, &t[..3], &t[3..]);
+        let want_column: Vec<f64> = want.iter().map(|row| row[j]).collect();
+        assert_near(&format!("forward column {j}"), &column, &want_column, 1e-14);
+    }
+}
+
+#[differentiate]
+#[allow(clippy::needless_range_loop)]
+fn branch_arrays_in_a_loop(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let p = if i % 2 == 0 {
+            [x[i] * x[i], 2.0 * x[i]]
+        } else {
+            [x[i], x[i].exp()]
+        };
+        s += p[0] * p[1];
+    }
+    s
+}
+
+#[test]
+fn an_if_yielding_an_array_passes_adjoints_into_its_branches() {
+    let x = [0.7, -1.3, 0.4];
+    for c in [true, false] {
+        let want = dual_jacobian(|x| rotate_or_shear_dual(x, c), &x);
+        let (value, reverse) = rotate_or_shear_jacobian(&x, c);
+        assert_eq!(value, rotate_or_shear(&x, c));
+        assert_jacobian(&format!("reverse, c = {c}"), &reverse, &want);
+        let t = [0.3, -0.2, 0.9];
+        let (_, jt) = rotate_or_shear_jvp(&x, c, &t);
+        let by_rows: Vec<f64> = want
+            .iter()
+            .map(|row| row.iter().zip(&t).map(|(a, b)| a * b).sum())
+            .collect();
+        assert_near(&format!("jvp, c = {c}"), &jt, &by_rows, 1e-14);
+    }
+    // In a loop: Σ over even i of 2xᵢ³ and odd i of xᵢ·e^{xᵢ}.
+    let x = [0.5, -0.25, 1.5, 0.75];
+    let (_, grad) = branch_arrays_in_a_loop_grad(&x);
+    let want: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if i % 2 == 0 {
+                6.0 * v * v
+            } else {
+                (1.0 + v) * v.exp()
+            }
+        })
+        .collect();
+    assert_all_close("gradient", &grad, &want);
+}
+
+// Forward mode through a vector-valued callee: its `_jvp_all` gives the vector's
+// tangent (GradBench's ht shares the posed hand between its two variants this way).
+
+#[differentiate(forward)]
+fn pendulum_step(state: &[f64], k: f64, dt: f64) -> Vec<f64> {
+    let mut next = vec![0.0; 2];
+    next[0] = state[0] + dt * state[1];
+    next[1] = state[1] - dt * k * state[0].sin();
+    next
+}
+
+#[differentiate(forward)]
+fn two_pendulum_steps(state: &[f64], k: f64) -> [f64; 2] {
+    let once: Vec<f64> = pendulum_step(state, k, 0.1);
+    let twice: Vec<f64> = pendulum_step(&once, k, 0.1);
+    [twice[0] * twice[1], twice[1] + once[0]]
+}
+
+#[test]
+fn forward_mode_through_vector_valued_callees() {
+    let dual = |z: &[Dual64]| {
+        let dt = Dual64::from(0.1);
+        let once = step_dual(&z[..2], z[2], dt);
+        let twice = step_dual(&once, z[2], dt);
+        vec![twice[0] * twice[1], twice[1] + once[0]]
+    };
+    let (state, k) = ([0.6, -0.3], 1.7);
+    let want = dual_jacobian(dual, &[state[0], state[1], k]);
+    // 3 inputs < 1.5 · 2 outputs: the Jacobian by forward sweeps, through the calls.
+    let (value, jacobian) = two_pendulum_steps_jacobian(&state, k);
+    assert_eq!(value, two_pendulum_steps(&state, k));
+    assert_jacobian("forward sweeps", &jacobian, &want);
+    let (_, jt) = two_pendulum_steps_jvp(&state, k, &[0.2, -1.0], 0.5);
+    let by_rows: Vec<f64> = want
+        .iter()
+        .map(|row| row[0] * 0.2 - row[1] + row[2] * 0.5)
+        .collect();
+    assert_near("jvp", &jt, &by_rows, 1e-14);
+}

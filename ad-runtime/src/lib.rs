@@ -78,6 +78,31 @@ pub mod __private {
         entry.pair()
     }
 
+    /// What a vector-valued callee's `NAME_jvp_all` returns when it has forward
+    /// mode: the value and its tangent, both of the callee's return type.
+    #[diagnostic::on_unimplemented(
+        message = "the function called here has no forward mode",
+        label = "add `forward` (or `hessian`) to this function's `#[differentiate(…)]`",
+        note = "a function with the `forward` or `hessian` option calls the forward mode of the differentiated functions it calls"
+    )]
+    pub trait ForwardVectorEntry<R> {
+        /// The value and its tangent.
+        fn pair(self) -> (R, R);
+    }
+
+    impl<R> ForwardVectorEntry<R> for (R, R) {
+        #[inline]
+        fn pair(self) -> (R, R) {
+            self
+        }
+    }
+
+    /// A vector-valued callee's value and tangent, checked to exist.
+    #[inline]
+    pub fn forward_vector_entry<R>(entry: impl ForwardVectorEntry<R>) -> (R, R) {
+        entry.pair()
+    }
+
     /// What a callee's `NAME_hvp_all` returns when it has second order.
     #[diagnostic::on_unimplemented(
         message = "the function called here has no second-order derivative",

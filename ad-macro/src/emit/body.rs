@@ -430,7 +430,10 @@ impl<'f> Emitter<'f> {
         let mut args = with_refs(callee, &operands[..primal]);
         args.extend(self.tangent_slots(slots, slotted, &mut tangents));
         let call = call_tokens(callee, &entry_path(callee, "jvp_all"), &args);
-        checked_entry(callee, call, "forward_entry")
+        match self.func.values[data.results[0]].ty {
+            Ty::FloatArray(_) => checked_entry(callee, call, "forward_vector_entry"),
+            _ => checked_entry(callee, call, "forward_entry"),
+        }
     }
 
     /// The tangent of a reversed call: the callee's `_hvp_all`, which adds the

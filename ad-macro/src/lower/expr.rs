@@ -190,7 +190,9 @@ impl Lowerer<'_> {
                     None => self.opaque(expr, "an array".into(), span),
                 }
             }
-            syn::Expr::Array(array) if self.mentions_float(expr) => {
+            // `[1.0, 0.0]` too: the other branch of `if c { [1.0, 0.0] } else { [x, y] }`
+            // must be a float array like this one.
+            syn::Expr::Array(array) if self.mentions_float(expr) || float_literals(array) => {
                 self.lower_array_literal(array, span)
             }
             syn::Expr::Array(_) => self.opaque(expr, "an array".into(), span),
@@ -760,4 +762,16 @@ fn path_float_type(expr: &syn::Expr) -> Option<FloatTy> {
             None
         }
     })
+}
+
+/// Whether every element of an array literal is a float literal (`[1.0, 0.0, -2.5]`).
+fn float_literals(array: &syn::ExprArray) -> bool {
+    fn float(expr: &syn::Expr) -> bool {
+        match expr {
+            syn::Expr::Lit(lit) => matches!(literal_type(&lit.lit), Ty::FloatLit | Ty::Float(_)),
+            syn::Expr::Unary(unary) => matches!(unary.op, syn::UnOp::Neg(_)) && float(&unary.expr),
+            _ => false,
+        }
+    }
+    !array.elems.is_empty() && array.elems.iter().all(float)
 }

@@ -466,7 +466,11 @@ impl Tangent<'_> {
     /// A call of a differentiated function becomes a call of its tangent entry point,
     /// which returns the value and its tangent.
     fn apply(&mut self, inst: Inst, callee: Box<crate::ir::Callee>, args: &[Value], result: Value) {
-        if matches!(self.ty(result), Ty::FloatArray(_)) {
+        // A vector-valued callee's `_jvp_all` returns the vector's tangent, bound
+        // like a local buffer's; its forward-over-reverse, which the tangent of an
+        // adjoint (with its seed parameter) would call, does not exist yet.
+        let of_adjoint = (self.func.params.iter()).any(|p| matches!(p.kind, ParamKind::Seed));
+        if of_adjoint && matches!(self.ty(result), Ty::FloatArray(_)) {
             return self.vector_callee(inst);
         }
         let slotted = args;
@@ -539,9 +543,9 @@ impl Tangent<'_> {
             let span = self.func.insts[inst].span;
             self.errors.push(syn::Error::new(
                 span.start,
-                "a function with the `forward` or `hessian` option cannot call a \
-                 vector-valued function yet: compute the vector inline, or take the \
-                 option off",
+                "a function with the `hessian` option cannot call a vector-valued \
+                 function yet: compute the vector inline, or take the option off \
+                 (`forward` can)",
             ));
         }
     }
@@ -558,7 +562,12 @@ impl Tangent<'_> {
             }
             for region in [then, otherwise] {
                 let yielded = self.func.regions[region].yields[k];
-                let tangent = self.tangent_at_end(region, yielded, self.ty(result));
+                // A branch's constant array (`if c { [1.0, 0.0] } else { [x, y] }`)
+                // has a tangent of zeros of its shape.
+                let tangent = match self.ty(result) {
+                    Ty::FloatArray(_) => self.array_tangent_at_end(region, yielded),
+                    ty => self.tangent_at_end(region, yielded, ty),
+                };
                 self.out.regions[region].yields.push(tangent);
             }
             let index = self.out.insts[inst].results.len();

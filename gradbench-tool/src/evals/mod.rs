@@ -1,9 +1,11 @@
 //! The evals this tool implements, one module each: its objective as a
 //! `#[differentiate]` function, the decoding of its input, and its `evaluate`.
 
+pub mod ba;
 pub mod det;
 pub mod gmm;
 pub mod hello;
+pub mod ht;
 pub mod kmeans;
 pub mod llsq;
 pub mod lse;
@@ -17,8 +19,8 @@ use serde_json::Value;
 use crate::runs::Evaluation;
 
 /// The modules `define` accepts.
-pub const MODULES: [&str; 8] = [
-    "hello", "llsq", "lse", "det", "ode", "gmm", "lstm", "kmeans",
+pub const MODULES: [&str; 10] = [
+    "hello", "llsq", "lse", "det", "ode", "gmm", "lstm", "kmeans", "ba", "ht",
 ];
 
 /// Runs `function` of `module` on `input` (PROTOCOL.md §3.3). `None` for a module
@@ -33,6 +35,8 @@ pub fn evaluate(module: &str, function: &str, input: &Value) -> Option<Evaluatio
         "gmm" => gmm::evaluate(function, input),
         "lstm" => lstm::evaluate(function, input),
         "kmeans" => kmeans::evaluate(function, input),
+        "ba" => ba::evaluate(function, input),
+        "ht" => ht::evaluate(function, input),
         _ => return None,
     })
 }
