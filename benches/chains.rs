@@ -10,10 +10,14 @@
 #![allow(clippy::needless_range_loop)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ad::differentiate;
 use criterion::Criterion;
+
+#[path = "common/side_by_side.rs"]
+mod side_by_side;
+use side_by_side::{data, median_time};
 
 #[differentiate]
 fn least_squares_chain(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
@@ -82,35 +86,8 @@ fn matvec_loop(a: &[f64], x: &[f64]) -> f64 {
     s
 }
 
-fn data(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect()
-}
-
 /// A workload's name, its chain form and its loop form.
 type Pair<'a> = (&'a str, &'a dyn Fn(), &'a dyn Fn());
-
-/// The median time of `f` over `samples` runs of `iterations` calls.
-fn median_time(mut f: impl FnMut(), iterations: u32, samples: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..samples)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            start.elapsed() / iterations
-        })
-        .collect();
-    times.sort();
-    times[samples / 2]
-}
 
 fn main() {
     let n = 100_000;

@@ -10,10 +10,14 @@
 #![allow(clippy::needless_range_loop)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ad::{differentiate, Differentiable};
 use criterion::Criterion;
+
+#[path = "common/side_by_side.rs"]
+mod side_by_side;
+use side_by_side::{data, median_time};
 
 const IN: usize = 8;
 const HIDDEN: usize = 32;
@@ -64,33 +68,6 @@ fn loss_flat(w: &[f64], x: &[f64], y: &[f64]) -> f64 {
         total += r * r;
     }
     total / y.len() as f64
-}
-
-fn data(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-        })
-        .collect()
-}
-
-/// The median time of `f` over `samples` runs of `iterations` calls.
-fn median_time(mut f: impl FnMut(), iterations: u32, samples: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..samples)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..iterations {
-                f();
-            }
-            start.elapsed() / iterations
-        })
-        .collect();
-    times.sort();
-    times[samples / 2]
 }
 
 fn main() {

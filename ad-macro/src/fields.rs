@@ -45,12 +45,7 @@ const ARRAY_METHODS: [&str; 16] = [
 /// Finds the fields the body reads of each differentiable struct parameter and
 /// records them in `input`; reports reads the macro cannot differentiate yet.
 pub fn find(input: &mut FnInput, ctxt: &Ctxt) {
-    let roots: Vec<String> = input
-        .params
-        .iter()
-        .filter(|p| p.fields.is_some())
-        .map(|p| p.ident.to_string())
-        .collect();
+    let roots = struct_roots(input);
     if roots.is_empty() {
         return;
     }
@@ -84,12 +79,7 @@ pub fn find(input: &mut FnInput, ctxt: &Ctxt) {
 /// The body with each field read of a differentiable struct parameter replaced by
 /// the field's own name.
 pub fn rewrite(input: &FnInput, block: &mut syn::Block) {
-    let roots: Vec<String> = input
-        .params
-        .iter()
-        .filter(|p| p.fields.is_some())
-        .map(|p| p.ident.to_string())
-        .collect();
+    let roots = struct_roots(input);
     if roots.is_empty() {
         return;
     }
@@ -100,6 +90,16 @@ pub fn rewrite(input: &FnInput, block: &mut syn::Block) {
         rewrite: true,
     }
     .visit_block_mut(block);
+}
+
+/// The names of the differentiable struct parameters (`self` included).
+fn struct_roots(input: &FnInput) -> Vec<String> {
+    input
+        .params
+        .iter()
+        .filter(|p| p.fields.is_some())
+        .map(|p| p.ident.to_string())
+        .collect()
 }
 
 /// `p__w` for `p.w`, `self__layer__b` for `self.layer.b`.

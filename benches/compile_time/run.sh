@@ -15,10 +15,10 @@ work="$root/target/compile-time"
 rm -rf "$work"
 mkdir -p "$work"
 
-# The functions, as the benches write them: everything between the imports and
+# The functions, as the benches write them: from the first `#[differentiate]` to
 # the benches' own helpers.
 functions() {
-    sed -n '/^use criterion::Criterion;/,/^fn data(/p' "$root/benches/chains.rs" | sed '1d;$d'
+    sed -n '/^#\[differentiate/,/^\/\/\/ A workload.s name/p' "$root/benches/chains.rs" | sed '$d'
     sed -n '/^fn ln_gamma_half_integer/,/^\/\/\/ A GMM instance in ADBench/p' \
         "$root/benches/gradients/gmm.rs" | sed '$d'
 }
