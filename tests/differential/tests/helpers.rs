@@ -7,7 +7,7 @@
 
 #[allow(unused_imports)]
 mod common;
-use common::{c, hypot, mul_add, powi, tanh, Dual64, DualNum, HyperDual64};
+use common::{c, erf, hypot, mul_add, powi, tanh, Dual64, DualNum, HyperDual64};
 
 /// `x + ε₁ + ε₂`: f of it has f'(x) in its ε₁ and ε₂ parts and f''(x) in its ε₁ε₂ part.
 fn seed(x: f64) -> HyperDual64 {
@@ -47,6 +47,21 @@ fn tanh_is_f64_tanh_with_its_derivatives() {
         first_and_second(&what, h, d1, d2);
         let d = tanh(Dual64::new(x, 1.0));
         assert_eq!(d.re.to_bits(), x.tanh().to_bits(), "{what}");
+        close(&what, d.eps, d1);
+    }
+}
+
+#[test]
+fn erf_is_ad_erf_with_its_derivatives() {
+    for x in POINTS {
+        let what = format!("erf at {x}");
+        // erf' = 2/√π·e^(−x²) (e^(−1e-18) = 1 - 1e-18 rounds to 1), erf'' = −2x·erf'.
+        let d1 = std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp();
+        let h = erf(seed(x));
+        assert_eq!(h.re.to_bits(), ad::erf(x).to_bits(), "{what}");
+        first_and_second(&what, h, d1, -2.0 * x * d1);
+        let d = erf(Dual64::new(x, 1.0));
+        assert_eq!(d.re.to_bits(), ad::erf(x).to_bits(), "{what}");
         close(&what, d.eps, d1);
     }
 }

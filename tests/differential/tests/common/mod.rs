@@ -222,6 +222,14 @@ pub fn sub_norm_dual<D: Oracle>(v: &[D]) -> D {
     (c::<D>(1.0) + s).ln()
 }
 
+/// `ad::erf` over dual numbers: its real part `ad::erf`'s, erf′ = 2/√π·e^(−x²),
+/// erf″ = −2x·erf′.
+pub fn erf<D: Oracle>(a: D) -> D {
+    let x = a.re();
+    let d1 = std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp();
+    a.chain(ad::erf(x), d1, -2.0 * x * d1)
+}
+
 /// One point a program is checked at.
 pub struct Point {
     /// The flat point: the float parameters, then the slice.
