@@ -41,7 +41,8 @@
 //! iterated, slice methods (`to_vec`, `swap`, `first`, `last`, `fill`), a `Copy`
 //! struct `Pair { a, b }` carried through a loop, a `match` on an enum, `Vec::new()`
 //! pushed to under a condition (also in loop bodies), a nested `fn inner` that
-//! calls go to, and `ad::erf` (`erf` over `D`, a helper of `common`). Every
+//! calls go to, `ad::erf` and `rem_euclid` (`erf` and `rem_euclid` over `D` are
+//! helpers of `common`). Every
 //! operation keeps its
 //! arguments in its smooth domain (`ln` of
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
@@ -171,6 +172,9 @@ enum Expr {
     /// `ad::erf(a)`, a special function with a custom adjoint (issue 16); `erf(a)`
     /// over `D`, a helper of `common`.
     Erf(Box<Expr>),
+    /// `(a).rem_euclid(b)` (issue 16), piecewise linear; `rem_euclid(a, b)` over
+    /// `D`, a helper of `common`. `b` is kept at least 1.
+    RemEuclid(Box<Expr>, Box<Expr>),
 }
 
 /// The shapes of [`Expr::Chain`].
@@ -339,7 +343,9 @@ impl Expr {
             Expr::Neg(a) | Expr::Func { arg: a, .. } | Expr::Powi(a, _) | Expr::Erf(a) => {
                 a.is_constant()
             }
-            Expr::Bin(_, a, b) | Expr::Hypot(a, b, _) => a.is_constant() && b.is_constant(),
+            Expr::Bin(_, a, b) | Expr::Hypot(a, b, _) | Expr::RemEuclid(a, b) => {
+                a.is_constant() && b.is_constant()
+            }
             Expr::MulAdd(a, b, c) | Expr::Match(_, a, b, c) => {
                 a.is_constant() && b.is_constant() && c.is_constant()
             }
@@ -432,6 +438,12 @@ impl Expr {
                 c.render(mode)
             ),
             Expr::Chain(chain, a, b, k) => chain.render(mode, &a.render(mode), &b.render(mode), *k),
+            Expr::RemEuclid(a, b) if dual => {
+                format!("rem_euclid({}, {})", a.render(mode), b.render(mode))
+            }
+            Expr::RemEuclid(a, b) => {
+                format!("({}).rem_euclid({})", a.render(mode), b.render(mode))
+            }
             Expr::Erf(a) if dual => format!("erf({})", a.render(mode)),
             Expr::Erf(a) => format!("ad::erf({})", a.render(mode)),
         }
@@ -932,6 +944,9 @@ impl Gen<'_> {
                 Expr::Match(scrutinee, a.boxed(), b.boxed(), product.boxed())
             }
             19 => Expr::Bin('*', Expr::Coef(self.rng.coef(-1.5, 1.5)).boxed(), a.boxed()),
+            20 if self.rng.chance(15) => {
+                Expr::RemEuclid(a.boxed(), Self::one_plus_square(b).boxed())
+            }
             20 => Expr::Func {
                 name: ["sin", "cos", "tanh", "atan"][self.rng.below(4)],
                 arg: a.boxed(),
