@@ -525,13 +525,19 @@ pub fn no_grad<T>(value: T) -> T {
 
 pub mod special;
 #[doc(inline)]
-pub use special::{digamma, erf, erfc, ln_gamma, trigamma};
+pub use special::{digamma, erf, erfc, lgamma, ln_gamma, trigamma};
 // What `ad::erf(x)` in a `#[differentiate]` function calls.
 #[doc(hidden)]
 pub use special::{
     digamma_adjoint_all, digamma_hvp_all, digamma_jvp_all, erf_adjoint_all, erf_hvp_all,
     erf_jvp_all, erfc_adjoint_all, erfc_hvp_all, erfc_jvp_all, ln_gamma_adjoint_all,
     ln_gamma_hvp_all, ln_gamma_jvp_all, trigamma_adjoint_all, trigamma_hvp_all, trigamma_jvp_all,
+};
+// `ad::lgamma(x)`, C's name of `ln_gamma`.
+#[doc(hidden)]
+pub use special::{
+    ln_gamma_adjoint_all as lgamma_adjoint_all, ln_gamma_hvp_all as lgamma_hvp_all,
+    ln_gamma_jvp_all as lgamma_jvp_all,
 };
 
 /// argmin's solvers (L-BFGS, …) on `#[differentiate]` gradients (cargo feature `argmin`).

@@ -107,6 +107,9 @@ pub fn ln_gamma(x: f64) -> f64 {
     libm::lgamma(x)
 }
 
+/// [`ln_gamma`] by C's name, also in `#[differentiate]` functions (`ad::lgamma(x)`).
+pub use ln_gamma as lgamma;
+
 /// The derivative of [`ln_gamma`]: adds `seed · ψ(x)` into `d_x`.
 #[crate::custom_adjoint]
 pub fn ln_gamma_adjoint<T: Real>(x: T, seed: T, d_x: &mut T) -> T {

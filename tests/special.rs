@@ -355,6 +355,24 @@ fn in_a_loop() {
     assert_close("db", db, want_b);
 }
 
+#[differentiate(hessian)]
+fn by_c_name(x: f64) -> f64 {
+    ad::lgamma(x) * (1.0 + x)
+}
+
+#[test]
+fn lgamma_is_ln_gamma() {
+    assert_eq!(ad::lgamma(2.5), ad::ln_gamma(2.5));
+    let x = 2.6;
+    let [p, p1, _] = psi(x);
+    // f = lnΓ(x)·(1 + x): f′ = ψ·(1 + x) + lnΓ, f″ = ψ₁·(1 + x) + 2ψ
+    let (value, dx) = by_c_name_grad(x);
+    assert_eq!(value, ad::ln_gamma(x) * (1.0 + x));
+    assert_close("dx", dx, p * (1.0 + x) + ad::ln_gamma(x));
+    let (_, _, hessian) = by_c_name_hessian(x);
+    assert_close("d²x", hessian[0][0], p1 * (1.0 + x) + 2.0 * p);
+}
+
 #[differentiate(forward)]
 fn forward_use(x: f64, y: f64) -> f64 {
     ad::erf(x) * ad::digamma(y) + ad::ln_gamma(x + y)

@@ -39,7 +39,10 @@
 //! iterated, written in place), tuples destructured from tuples and `if`s, sub-slices of `w`
 //! (`&w[a..]`, `&w[..b]`, `split_at`) passed to the differentiated `sub_norm` and
 //! iterated, slice methods (`to_vec`, `swap`, `first`, `last`, `fill`), a `Copy`
-//! struct `Pair { a, b }` carried through a loop, and a `match` on an enum. Every
+//! struct `Pair { a, b }` carried through a loop, a `match` on an enum, `Vec::new()`
+//! pushed to under a condition (also in loop bodies), a nested `fn inner` that
+//! calls go to, `ad::erf` and `rem_euclid` (`erf` and `rem_euclid` over `D` are
+//! helpers of `common`). Every
 //! operation keeps its
 //! arguments in its smooth domain (`ln` of
 //! `1 + x²`, division by `1 + x²`, `tanh`, contracting updates), so values stay
@@ -177,6 +180,12 @@ enum Expr {
     /// An iterator chain or a closure (issue 15); `a` and `b` are captured by its
     /// closures, `k` sizes a range. The same chain runs over `D` in the oracle.
     Chain(Chain, Box<Expr>, Box<Expr>, usize),
+    /// `ad::erf(a)`, a special function with a custom adjoint (issue 16); `erf(a)`
+    /// over `D`, a helper of `common`.
+    Erf(Box<Expr>),
+    /// `(a).rem_euclid(b)` (issue 16), piecewise linear; `rem_euclid(a, b)` over
+    /// `D`, a helper of `common`. `b` is kept at least 1.
+    RemEuclid(Box<Expr>, Box<Expr>),
 }
 
 /// The shapes of [`Expr::Chain`].
@@ -282,6 +291,8 @@ enum Piece {
     Expr(Expr),
     /// A condition, rendered in the mode.
     Cond(Cond),
+    /// Text for the `f64` program, then for the oracle.
+    Mode(String, String),
 }
 
 /// Text and expressions as a line of a [`Stmt::Lines`].
@@ -349,8 +360,12 @@ impl Expr {
         match self {
             Expr::Var(_) | Expr::Deref(_) | Expr::Elem(_) | Expr::SliceSum => false,
             Expr::Coef(_) | Expr::Lit(_) | Expr::IntAsFloat(_) => true,
-            Expr::Neg(a) | Expr::Func { arg: a, .. } | Expr::Powi(a, _) => a.is_constant(),
-            Expr::Bin(_, a, b) | Expr::Hypot(a, b, _) => a.is_constant() && b.is_constant(),
+            Expr::Neg(a) | Expr::Func { arg: a, .. } | Expr::Powi(a, _) | Expr::Erf(a) => {
+                a.is_constant()
+            }
+            Expr::Bin(_, a, b) | Expr::Hypot(a, b, _) | Expr::RemEuclid(a, b) => {
+                a.is_constant() && b.is_constant()
+            }
             Expr::MulAdd(a, b, c) | Expr::Match(_, a, b, c) => {
                 a.is_constant() && b.is_constant() && c.is_constant()
             }
@@ -443,6 +458,14 @@ impl Expr {
                 c.render(mode)
             ),
             Expr::Chain(chain, a, b, k) => chain.render(mode, &a.render(mode), &b.render(mode), *k),
+            Expr::RemEuclid(a, b) if dual => {
+                format!("rem_euclid({}, {})", a.render(mode), b.render(mode))
+            }
+            Expr::RemEuclid(a, b) => {
+                format!("({}).rem_euclid({})", a.render(mode), b.render(mode))
+            }
+            Expr::Erf(a) if dual => format!("erf({})", a.render(mode)),
+            Expr::Erf(a) => format!("ad::erf({})", a.render(mode)),
         }
     }
 }
@@ -650,6 +673,8 @@ impl Stmt {
                             Piece::Text(text) => out.push_str(text),
                             Piece::Expr(expr) => out.push_str(&expr.render(mode)),
                             Piece::Cond(cond) => out.push_str(&cond.render(mode)),
+                            Piece::Mode(f64_text, _) if !dual => out.push_str(f64_text),
+                            Piece::Mode(_, dual_text) => out.push_str(dual_text),
                         }
                     }
                     out.push('\n');
@@ -830,6 +855,9 @@ struct Gen<'r> {
     known_bugs: bool,
     /// A variable expressions must not read (the target of a write-only copy).
     hidden: Option<String>,
+    /// The body starts with a nested `fn inner(a: f64) -> f64` (issue 16) that
+    /// calls may go to.
+    inner: bool,
 }
 
 impl Gen<'_> {
@@ -989,6 +1017,11 @@ impl Gen<'_> {
             8 => Self::func("ln", Self::one_plus_square(a)),
             9 => Self::func("sqrt", Self::one_plus_square(a)),
             10 => Self::func("exp", Self::func("tanh", a)),
+            // Not on constants: a call of constants is an opaque constant, and a
+            // constant `if` or `match` argument is a known bug (see `call`).
+            11 if self.rng.chance(30) && (self.known_bugs || !a.is_constant()) => {
+                Expr::Erf(a.boxed())
+            }
             11 => Self::func("atan", a),
             12 => Expr::Powi(a.boxed(), 1 + self.rng.below(3) as i32),
             13 => Expr::Hypot(
@@ -1005,6 +1038,9 @@ impl Gen<'_> {
                 Expr::Match(scrutinee, a.boxed(), b.boxed(), product.boxed())
             }
             19 => Expr::Bin('*', Expr::Coef(self.rng.coef(-1.5, 1.5)).boxed(), a.boxed()),
+            20 if self.rng.chance(15) && (self.known_bugs || !a.is_constant()) => {
+                Expr::RemEuclid(a.boxed(), Self::one_plus_square(b).boxed())
+            }
             20 => Expr::Func {
                 name: ["sin", "cos", "tanh", "atan"][self.rng.below(4)],
                 arg: a.boxed(),
@@ -1039,6 +1075,14 @@ impl Gen<'_> {
     fn call(&mut self, a: Expr) -> Expr {
         if !self.known_bugs && a.is_constant() {
             return a;
+        }
+        if self.inner && self.rng.chance(35) {
+            self.cost += 4.0 * self.trips;
+            return Expr::Call {
+                name: "inner".into(),
+                arg: Self::func("tanh", a).boxed(),
+                rest: Vec::new(),
+            };
         }
         let budget = 20_000.0 - self.cost;
         let (trips, slice, hessian) = (self.trips, self.slice, self.hessian);
@@ -1235,10 +1279,10 @@ impl Gen<'_> {
     /// its sub-slices.
     fn shape(&mut self, out: &mut Vec<Stmt>, nested: bool) {
         let kinds: &[usize] = match (nested, self.slice) {
-            (false, false) => &[0, 1, 2, 3, 4, 5],
-            (false, true) => &[0, 1, 2, 3, 4, 5, 6, 7],
-            (true, false) => &[0, 2, 4, 5],
-            (true, true) => &[0, 2, 4, 5, 6],
+            (false, false) => &[0, 1, 2, 3, 4, 5, 8],
+            (false, true) => &[0, 1, 2, 3, 4, 5, 6, 7, 8],
+            (true, false) => &[0, 2, 4, 5, 8],
+            (true, true) => &[0, 2, 4, 5, 6, 8],
         };
         self.cost += 6.0 * self.trips;
         match self.rng.pick(kinds) {
@@ -1382,6 +1426,28 @@ impl Gen<'_> {
                     line![format!("let mut {array} = ["), Expr::Coef(0.0), "; 3];"],
                     line![format!("{array}.fill("), a, ");"],
                     line![format!("{array}[1] *= "), b, ";"],
+                    line![format!("let {name} = "), value, ";"],
+                ]));
+                self.bind(&name, false);
+            }
+            8 => {
+                // `Vec::new()`, pushed to under a condition: a fresh one per
+                // iteration in a loop body, of a length that may vary.
+                let (grown, name) = (self.fresh(), self.fresh());
+                let (a, b, c) = (self.expr(2), self.expr(2), self.expr(1));
+                let cond = self.cond(1);
+                let last = Expr::Var(format!("{grown}[{grown}.len() - 1]"));
+                let value = Expr::Bin(
+                    '+',
+                    Expr::Bin('*', last.boxed(), Self::func("tanh", c).boxed()).boxed(),
+                    Expr::Var(format!("{grown}[0]")).boxed(),
+                );
+                out.push(Stmt::Lines(vec![
+                    line![format!("let mut {grown} = Vec::new();")],
+                    line![format!("{grown}.push("), a, ");"],
+                    line!["if ", cond, " {"],
+                    line![format!("    {grown}.push("), b, ");"],
+                    line!["}"],
                     line![format!("let {name} = "), value, ";"],
                 ]));
                 self.bind(&name, false);
@@ -2134,6 +2200,33 @@ fn main() {
     }
 }
 
+/// `fn inner(a: f64) -> f64 { let s = (a * c1).tanh(); s * s + c2 * a }`, nested
+/// in a program's body (issue 16): `#[differentiate]` differentiates it with the
+/// program's options. Generic over `D` in the oracle, as `inner_dual`.
+fn inner_fn(rng: &mut Rng) -> Stmt {
+    let (a, s) = (Expr::Var("a".into()), Expr::Var("s".into()));
+    let scaled = Expr::Bin(
+        '*',
+        a.clone().boxed(),
+        Expr::Coef(rng.coef(-1.2, 1.2)).boxed(),
+    );
+    let squashed = Gen::func("tanh", scaled);
+    let value = Expr::Bin(
+        '+',
+        Expr::Bin('*', s.clone().boxed(), s.boxed()).boxed(),
+        Expr::Bin('*', Expr::Coef(rng.coef(-0.8, 0.8)).boxed(), a.boxed()).boxed(),
+    );
+    Stmt::Lines(vec![
+        vec![Piece::Mode(
+            "fn inner(a: f64) -> f64 {".into(),
+            "fn inner_dual<D: Oracle>(a: D) -> D {".into(),
+        )],
+        line!["    let s = ", squashed, ";"],
+        line!["    ", value],
+        line!["}"],
+    ])
+}
+
 /// Draws program `p`; returns it and its description as a callee.
 fn generate(
     rng: &mut Rng,
@@ -2171,8 +2264,13 @@ fn generate(
         cost: 0.0,
         known_bugs,
         hidden: None,
+        inner: false,
     };
     let mut body = Vec::new();
+    if gen.rng.chance(15) {
+        gen.inner = true;
+        body.push(inner_fn(gen.rng));
+    }
     let count = 2 + gen.rng.below(4);
     gen.top(&mut body, count);
     let result = gen.result();

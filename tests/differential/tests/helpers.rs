@@ -7,7 +7,7 @@
 
 #[allow(unused_imports)]
 mod common;
-use common::{c, hypot, mul_add, powi, tanh, Dual64, DualNum, HyperDual64};
+use common::{c, erf, hypot, mul_add, powi, rem_euclid, tanh, Dual64, DualNum, HyperDual64};
 
 /// `x + ε₁ + ε₂`: f of it has f'(x) in its ε₁ and ε₂ parts and f''(x) in its ε₁ε₂ part.
 fn seed(x: f64) -> HyperDual64 {
@@ -48,6 +48,44 @@ fn tanh_is_f64_tanh_with_its_derivatives() {
         let d = tanh(Dual64::new(x, 1.0));
         assert_eq!(d.re.to_bits(), x.tanh().to_bits(), "{what}");
         close(&what, d.eps, d1);
+    }
+}
+
+#[test]
+fn erf_is_ad_erf_with_its_derivatives() {
+    for x in POINTS {
+        let what = format!("erf at {x}");
+        // erf' = 2/√π·e^(−x²) (e^(−1e-18) = 1 - 1e-18 rounds to 1), erf'' = −2x·erf'.
+        let d1 = std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp();
+        let h = erf(seed(x));
+        assert_eq!(h.re.to_bits(), ad::erf(x).to_bits(), "{what}");
+        first_and_second(&what, h, d1, -2.0 * x * d1);
+        let d = erf(Dual64::new(x, 1.0));
+        assert_eq!(d.re.to_bits(), ad::erf(x).to_bits(), "{what}");
+        close(&what, d.eps, d1);
+    }
+}
+
+#[test]
+fn rem_euclid_is_f64_rem_euclid_with_its_derivatives() {
+    for (x, y) in [
+        (7.3_f64, 2.0_f64),
+        (-7.3, 2.0),
+        (0.4, 1.5),
+        (-0.4, 3.25),
+        (1e-9, 1.0),
+    ] {
+        let what = format!("rem_euclid at ({x}, {y})");
+        let r = x.rem_euclid(y);
+        let q = ((x - r) / y).round();
+        // ∂x = 1, ∂y = −q, second derivatives 0.
+        let h = rem_euclid(seed(x), HyperDual64::new(y, 0.5, -1.0, 0.0));
+        assert_eq!(h.re.to_bits(), r.to_bits(), "{what}");
+        close(&format!("{what}: ε₁"), h.eps1, 1.0 - 0.5 * q);
+        close(&format!("{what}: ε₂"), h.eps2, 1.0 + q);
+        close(&format!("{what}: ε₁ε₂"), h.eps1eps2, 0.0);
+        let d = rem_euclid(Dual64::new(x, 0.0), Dual64::new(y, 1.0));
+        close(&what, d.eps, -q);
     }
 }
 

@@ -222,6 +222,22 @@ pub fn sub_norm_dual<D: Oracle>(v: &[D]) -> D {
     (c::<D>(1.0) + s).ln()
 }
 
+/// `ad::erf` over dual numbers: its real part `ad::erf`'s, erf′ = 2/√π·e^(−x²),
+/// erf″ = −2x·erf′.
+pub fn erf<D: Oracle>(a: D) -> D {
+    let x = a.re();
+    let d1 = std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp();
+    a.chain(ad::erf(x), d1, -2.0 * x * d1)
+}
+
+/// `a.rem_euclid(b)` over dual numbers: `a − b·q` with q the integer quotient of
+/// the real parts (a constant: piecewise linear), the real part `f64::rem_euclid`'s.
+pub fn rem_euclid<D: Oracle>(a: D, b: D) -> D {
+    let r = a.re().rem_euclid(b.re());
+    let q = ((a.re() - r) / b.re()).round();
+    with_re(a - b * c::<D>(q), r)
+}
+
 /// One point a program is checked at.
 pub struct Point {
     /// The flat point: the float parameters, then the slice.
