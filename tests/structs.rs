@@ -628,3 +628,57 @@ fn casts_of_fields() {
     assert!(close(hessian[1][2], 2.0));
     assert_eq!(hessian[0][0], 0.0);
 }
+
+/// A `for` loop over a vector of structs, its elements read by field.
+#[differentiate(wrt(d), hessian)]
+fn deep_loop(d: &Deep, x: &[f64]) -> f64 {
+    let mut s = d.bias;
+    for layer in &d.layers {
+        let mut z = layer.b;
+        for j in 0..x.len() {
+            z += layer.w[j] * x[j];
+        }
+        s += z * z;
+    }
+    for layer in d.layers.iter() {
+        s += layer.b;
+    }
+    s
+}
+
+#[test]
+fn a_for_loop_over_a_vector_of_structs() {
+    let d = Deep {
+        layers: vec![
+            Layer {
+                w: vec![0.5, -0.25],
+                b: 0.1,
+            },
+            Layer {
+                w: vec![1.0, 2.0],
+                b: -0.3,
+            },
+        ],
+        bias: 0.7,
+    };
+    let x = [1.0, 2.0];
+    let (value, g) = deep_loop_grad(&d, &x);
+    assert_eq!(value, deep_loop(&d, &x));
+    for k in 0..2 {
+        let l = &d.layers[k];
+        let z = l.b + l.w[0] * x[0] + l.w[1] * x[1];
+        assert!(close(g.layers[k].b, 2.0 * z + 1.0));
+        for j in 0..2 {
+            assert!(close(g.layers[k].w[j], 2.0 * z * x[j]));
+        }
+    }
+    assert_eq!(g.bias, 1.0);
+    let (_, gradient, hessian) = deep_loop_hessian(&d, &x);
+    assert_eq!(gradient, g.to_scalars());
+    let grad_at = |z: &[f64]| {
+        let mut e = d.clone();
+        e.read_scalars(z);
+        deep_loop_grad(&e, &x).1.to_scalars()
+    };
+    ad::check_hessian(grad_at, &d.to_scalars(), &hessian).unwrap();
+}

@@ -243,6 +243,35 @@ impl Fields<'_> {
         true
     }
 
+    /// Whether a `for` loop runs over a field of a struct parameter (`&p.layers`,
+    /// `p.layers.iter()`) binding a name whose fields the body reads: its
+    /// elements are structs.
+    fn iterates_structs(&self, for_loop: &syn::ExprForLoop) -> bool {
+        let iterated = match &*for_loop.expr {
+            syn::Expr::Reference(reference) => &reference.expr,
+            syn::Expr::MethodCall(call) if call.method == "iter" && call.args.is_empty() => {
+                &call.receiver
+            }
+            _ => return false,
+        };
+        let syn::Pat::Ident(pattern) = &*for_loop.pat else {
+            return false;
+        };
+        if self.chain(iterated).is_none_or(|(_, path)| path.is_empty()) {
+            return false;
+        }
+        struct ReadsField<'a>(&'a syn::Ident, bool);
+        impl<'ast> syn::visit::Visit<'ast> for ReadsField<'_> {
+            fn visit_expr_field(&mut self, field: &'ast syn::ExprField) {
+                self.1 |= matches!(&*field.base, syn::Expr::Path(p) if p.path.is_ident(self.0));
+                syn::visit::visit_expr_field(self, field);
+            }
+        }
+        let mut reads = ReadsField(&pattern.ident, false);
+        syn::visit::Visit::visit_block(&mut reads, &for_loop.body);
+        reads.1
+    }
+
     /// A call's arguments: `&p.layer` and `p` are passed whole.
     fn arguments<'e>(&mut self, args: impl Iterator<Item = &'e mut syn::Expr>) {
         for arg in args {
@@ -339,6 +368,16 @@ impl VisitMut for Fields<'_> {
                 {
                     self.visit_expr_mut(&mut reference.expr);
                 }
+            }
+            // `for layer in &p.layers { … layer.w[j] … }`: a vector of structs.
+            syn::Expr::ForLoop(for_loop) if self.iterates_structs(for_loop) => {
+                let iterated = match &mut *for_loop.expr {
+                    syn::Expr::Reference(reference) => &mut reference.expr,
+                    syn::Expr::MethodCall(call) => &mut call.receiver,
+                    _ => unreachable!("checked by iterates_structs"),
+                };
+                self.field(iterated, FieldRole::Elements);
+                self.visit_block_mut(&mut for_loop.body);
             }
             syn::Expr::Range(range) => {
                 for end in [&mut range.start, &mut range.end].into_iter().flatten() {
