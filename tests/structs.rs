@@ -13,6 +13,33 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-13 * (1.0 + a.abs().max(b.abs()))
 }
 
+/// `f` of the model whose scalars are `z` (and whose constants are `model`'s).
+fn at<S: Differentiable<Scalar = f64> + Clone, R>(model: &S, z: &[f64], f: impl Fn(&S) -> R) -> R {
+    let mut moved = model.clone();
+    moved.read_scalars(z);
+    f(&moved)
+}
+
+/// The gradient against central differences of `value` over the model's scalars.
+fn check_gradient_of<S: Differentiable<Scalar = f64> + Clone>(
+    model: &S,
+    value: impl Fn(&S) -> f64,
+    gradient: &S,
+) {
+    let value = |z: &[f64]| at(model, z, &value);
+    ad::check_gradient(value, &model.to_scalars(), &gradient.to_scalars()).unwrap();
+}
+
+/// The Hessian against central differences of `gradient` over the model's scalars.
+fn check_hessian_of<S: Differentiable<Scalar = f64> + Clone>(
+    model: &S,
+    gradient: impl Fn(&S) -> S,
+    hessian: &[Vec<f64>],
+) {
+    let gradient = |z: &[f64]| at(model, z, |m| gradient(m).to_scalars());
+    ad::check_hessian(gradient, &model.to_scalars(), hessian).unwrap();
+}
+
 #[derive(Clone, Debug, PartialEq, Differentiable)]
 struct Params {
     mu: f64,
@@ -52,12 +79,7 @@ fn a_struct_parameter_gets_an_adjoint_of_its_type() {
         assert!(close(d.weights[i], x[i] * p.mu));
     }
     assert_eq!(d.n, 3, "constants are copied into the adjoint");
-    let at = |z: &[f64]| {
-        let mut q = p.clone();
-        q.read_scalars(z);
-        objective(&q, &x)
-    };
-    ad::check_gradient(at, &p.to_scalars(), &d.to_scalars()).unwrap();
+    check_gradient_of(&p, |m| objective(m, &x), &d);
 }
 
 #[test]
@@ -228,20 +250,10 @@ fn a_nested_struct_passed_whole_gets_its_part_of_the_adjoint() {
     for (a, b) in d3.to_scalars().iter().zip(d.to_scalars()) {
         assert!(close(*a, 3.0 * b));
     }
-    let at = |z: &[f64]| {
-        let mut n = net.clone();
-        n.read_scalars(z);
-        net_output(&n, &x)
-    };
-    ad::check_gradient(at, &net.to_scalars(), &d.to_scalars()).unwrap();
+    check_gradient_of(&net, |m| net_output(m, &x), &d);
     let (_, gradient, hessian) = net_output_hessian(&net, &x);
     assert_eq!(gradient, d.to_scalars());
-    let grad_at = |z: &[f64]| {
-        let mut n = net.clone();
-        n.read_scalars(z);
-        net_output_grad(&n, &x).1.to_scalars()
-    };
-    ad::check_hessian(grad_at, &net.to_scalars(), &hessian).unwrap();
+    check_hessian_of(&net, |m| net_output_grad(m, &x).1, &hessian);
     // Scalars: hidden.w (2), hidden.b, out.w, out.b; ∂²/∂out.w∂hidden.b = 2h(1 − h²).
     assert!(close(hessian[3][2], 2.0 * h * (1.0 - h * h)));
 }
@@ -557,9 +569,8 @@ fn deep(d: &Deep, x: &[f64]) -> f64 {
     s
 }
 
-#[test]
-fn elements_of_a_vector_of_structs() {
-    let d = Deep {
+fn two_layers() -> Deep {
+    Deep {
         layers: vec![
             Layer {
                 w: vec![0.5, -0.25],
@@ -571,7 +582,12 @@ fn elements_of_a_vector_of_structs() {
             },
         ],
         bias: 0.7,
-    };
+    }
+}
+
+#[test]
+fn elements_of_a_vector_of_structs() {
+    let d = two_layers();
     let x = [1.0, 2.0];
     let (value, g) = deep_grad(&d, &x);
     assert_eq!(value, deep(&d, &x));
@@ -589,12 +605,7 @@ fn elements_of_a_vector_of_structs() {
     assert_eq!(g.bias, 1.0);
     let (_, gradient, hessian) = deep_hessian(&d, &x);
     assert_eq!(gradient, g.to_scalars());
-    let grad_at = |z: &[f64]| {
-        let mut e = d.clone();
-        e.read_scalars(z);
-        deep_grad(&e, &x).1.to_scalars()
-    };
-    ad::check_hessian(grad_at, &d.to_scalars(), &hessian).unwrap();
+    check_hessian_of(&d, |m| deep_grad(m, &x).1, &hessian);
 }
 
 #[derive(Clone, Debug, Differentiable)]
@@ -648,19 +659,7 @@ fn deep_loop(d: &Deep, x: &[f64]) -> f64 {
 
 #[test]
 fn a_for_loop_over_a_vector_of_structs() {
-    let d = Deep {
-        layers: vec![
-            Layer {
-                w: vec![0.5, -0.25],
-                b: 0.1,
-            },
-            Layer {
-                w: vec![1.0, 2.0],
-                b: -0.3,
-            },
-        ],
-        bias: 0.7,
-    };
+    let d = two_layers();
     let x = [1.0, 2.0];
     let (value, g) = deep_loop_grad(&d, &x);
     assert_eq!(value, deep_loop(&d, &x));
@@ -675,10 +674,5 @@ fn a_for_loop_over_a_vector_of_structs() {
     assert_eq!(g.bias, 1.0);
     let (_, gradient, hessian) = deep_loop_hessian(&d, &x);
     assert_eq!(gradient, g.to_scalars());
-    let grad_at = |z: &[f64]| {
-        let mut e = d.clone();
-        e.read_scalars(z);
-        deep_loop_grad(&e, &x).1.to_scalars()
-    };
-    ad::check_hessian(grad_at, &d.to_scalars(), &hessian).unwrap();
+    check_hessian_of(&d, |m| deep_loop_grad(m, &x).1, &hessian);
 }
